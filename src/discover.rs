@@ -1,0 +1,170 @@
+//! Turns the paths a user gives into the list of inputs to read.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::source::display_path;
+
+/// What the user asked to lint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// A file or stream to read; `explicit` ones were named by the user (any name, any file type).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    pub input: Input,
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted, without duplicates; stdin comes first.
+    pub inputs: Vec<Discovered>,
+    /// Paths that could not be walked: (path, message).
+    pub errors: Vec<(String, String)>,
+    /// Helm chart directories whose templates were not linted.
+    pub skipped_charts: Vec<String>,
+}
+
+pub fn is_yaml_name(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some(ext) if ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")
+    )
+}
+
+/// Finds inputs: explicit files as given, directories walked recursively for `*.yaml`/`*.yml`
+/// (respecting `.gitignore` and `.ignore` unless `no_ignore`). Only regular files are taken from
+/// a walk, so a FIFO or device in a tree cannot hang the run; symlinks are not followed.
+pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
+    let mut found: BTreeSet<Discovered> = BTreeSet::new();
+    let mut discovery = Discovery::default();
+    let mut charts: BTreeSet<String> = BTreeSet::new();
+    for input in inputs {
+        let path = match input {
+            Input::Stdin => {
+                found.insert(Discovered {
+                    input: Input::Stdin,
+                    explicit: true,
+                });
+                continue;
+            }
+            Input::Path(path) => path,
+        };
+        match std::fs::metadata(path) {
+            Err(error) => discovery
+                .errors
+                .push((display_path(path), io_message(&error))),
+            Ok(meta) if meta.is_dir() => walk(
+                path,
+                no_ignore,
+                &mut found,
+                &mut discovery.errors,
+                &mut charts,
+            ),
+            Ok(_) => {
+                found.insert(Discovered {
+                    input: Input::Path(path.clone()),
+                    explicit: true,
+                });
+            }
+        }
+    }
+    // A file named explicitly and also found by a walk is read once.
+    let mut seen = BTreeSet::new();
+    discovery.inputs = found
+        .into_iter()
+        .filter(|d| seen.insert(d.input.clone()))
+        .collect();
+    discovery.skipped_charts = charts.into_iter().collect();
+    discovery
+}
+
+fn walk(
+    root: &Path,
+    no_ignore: bool,
+    found: &mut BTreeSet<Discovered>,
+    errors: &mut Vec<(String, String)>,
+    charts: &mut BTreeSet<String>,
+) {
+    let mut chart_dirs: HashMap<PathBuf, bool> = HashMap::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(!no_ignore)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .build();
+    for entry in walker {
+        match entry {
+            Err(error) => errors.push((display_path(root), error.to_string())),
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if !is_file || !is_yaml_name(entry.path()) {
+                    continue;
+                }
+                if let Some(chart) = inside_chart_templates(entry.path(), root, &mut chart_dirs) {
+                    charts.insert(display_path(&chart));
+                    continue;
+                }
+                found.insert(Discovered {
+                    input: Input::Path(entry.into_path()),
+                    explicit: false,
+                });
+            }
+        }
+    }
+}
+
+/// The chart directory when `path` lies in a Helm chart's `templates/` or `charts/` folder:
+/// those hold Go templates, which are not YAML until rendered.
+fn inside_chart_templates(
+    path: &Path,
+    root: &Path,
+    cache: &mut HashMap<PathBuf, bool>,
+) -> Option<PathBuf> {
+    let mut child = path;
+    for dir in path.ancestors().skip(1) {
+        let name = child.file_name().and_then(|n| n.to_str());
+        if matches!(name, Some("templates" | "charts")) && child != path {
+            let is_chart = *cache
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| dir.join("Chart.yaml").is_file());
+            if is_chart {
+                return Some(dir.to_path_buf());
+            }
+        }
+        if dir == root || dir.as_os_str().is_empty() {
+            break;
+        }
+        child = dir;
+    }
+    None
+}
+
+pub fn io_message(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = error.to_string();
+            // Drop the "(os error N)" suffix: it says nothing to a user.
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The pipeline: discover → load → parse → objects → index → rules → sort.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{Discovered, Input, discover};
+use crate::index::Index;
+use crate::load::{DEFAULT_MAX_FILE_SIZE, Loaded, load};
+use crate::object::{Object, objects_of};
+use crate::rules::{Category, Context, Rule, RuleEntry, Sink, registry};
+use crate::source::{FileId, Origin, SourceFile, SourceMap};
+use crate::yaml::{ParsedFile, parse_file};
+
+/// How a run is set up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub no_ignore: bool,
+    pub max_file_size: u64,
+    pub default_namespace: String,
+    /// Rule ids, categories, or `all`, turned on in order after the defaults.
+    pub enable: Vec<String>,
+    /// Rule ids, categories, or `all`, turned off after `enable`.
+    pub disable: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            no_ignore: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            default_namespace: "default".to_string(),
+            enable: Vec::new(),
+            disable: Vec::new(),
+        }
+    }
+}
+
+/// An input that could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Everything a run found.
+#[derive(Debug)]
+pub struct Report {
+    pub sources: SourceMap,
+    /// Sorted by file, line, column, rule.
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<InputError>,
+    /// Things the user should know that are not findings (skipped chart templates).
+    pub notes: Vec<String>,
+    pub objects: usize,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// Files that were read (I/O failures excluded).
+    pub fn files(&self) -> usize {
+        self.sources.len()
+    }
+}
+
+/// A rule ready to run, with the severity it reports at.
+pub struct ActiveRule {
+    pub rule: Box<dyn Rule>,
+    pub severity: Severity,
+}
+
+/// Resolves `enable`/`disable` selectors into the rules to run.
+pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
+    let mut on: Vec<bool> = registry().iter().map(|r| r.meta.default_enabled).collect();
+    let apply = |selectors: &[String], value: bool, on: &mut Vec<bool>| -> Result<(), String> {
+        for selector in selectors
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let matches: Vec<usize> = registry()
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| selects(selector, r))
+                .map(|(i, _)| i)
+                .collect();
+            if matches.is_empty() {
+                return Err(format!(
+                    "unknown rule or category `{selector}` (see `kpolicy rules`)"
+                ));
+            }
+            for i in matches {
+                on[i] = value;
+            }
+        }
+        Ok(())
+    };
+    apply(&options.enable, true, &mut on)?;
+    apply(&options.disable, false, &mut on)?;
+    registry()
+        .iter()
+        .zip(on)
+        .filter(|(_, on)| *on)
+        .map(|(entry, _)| {
+            let rule = (entry.build)(&serde_json::Value::Null)
+                .map_err(|e| format!("invalid settings for `{}`: {e}", entry.meta.id))?;
+            Ok(ActiveRule {
+                rule,
+                severity: entry.meta.default_severity,
+            })
+        })
+        .collect()
+}
+
+fn selects(selector: &str, entry: &RuleEntry) -> bool {
+    selector == "all"
+        || selector == entry.meta.id
+        || Category::ALL
+            .iter()
+            .any(|c| c.as_str() == selector && entry.meta.category == *c)
+}
+
+/// Lints the given inputs from disk or stdin.
+pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) -> Report {
+    let discovery = discover(inputs, options.no_ignore);
+    let loaded: Vec<(Discovered, Result<Loaded, String>)> = discovery
+        .inputs
+        .into_par_iter()
+        .map(|d| {
+            let result = load(&d.input, options.max_file_size);
+            (d, result)
+        })
+        .collect();
+    let mut errors: Vec<InputError> = discovery
+        .errors
+        .into_iter()
+        .map(|(path, message)| InputError { path, message })
+        .collect();
+    let mut files = Vec::with_capacity(loaded.len());
+    for (discovered, result) in loaded {
+        match result {
+            Ok(loaded) => files.push(loaded),
+            Err(message) => errors.push(InputError {
+                path: match &discovered.input {
+                    Input::Stdin => "<stdin>".to_string(),
+                    Input::Path(p) => crate::source::display_path(p),
+                },
+                message,
+            }),
+        }
+    }
+    let mut notes = Vec::new();
+    if !discovery.skipped_charts.is_empty() {
+        notes.push(format!(
+            "skipped the templates of {} Helm chart(s) ({}): chart rendering is not supported yet; lint the output of `helm template` instead",
+            discovery.skipped_charts.len(),
+            discovery.skipped_charts.join(", ")
+        ));
+    }
+    let mut report = lint_loaded(files, options, rules);
+    report.errors = errors;
+    report.notes = notes;
+    report
+}
+
+/// Lints in-memory texts (tests, benchmarks, editors): `(name, text)` pairs.
+pub fn lint_texts(texts: Vec<(String, String)>, options: &Options, rules: &[ActiveRule]) -> Report {
+    let files = texts
+        .into_iter()
+        .map(|(name, text)| crate::load::decode(Origin::Path(name.into()), text.into_bytes()))
+        .collect();
+    lint_loaded(files, options, rules)
+}
+
+fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> Report {
+    let ctx = Context {
+        default_namespace: options.default_namespace.clone(),
+    };
+    let syntax_severity = rules
+        .iter()
+        .find(|r| r.rule.meta().id == crate::rules::syntax::yaml_syntax::META.id)
+        .map(|r| r.severity);
+
+    // Parse every file in parallel; a file's id is its position in the (sorted) input list.
+    let parsed: Vec<(Arc<SourceFile>, Option<ParsedFile>, Vec<Diagnostic>)> = files
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, loaded)| {
+            let id = FileId(i as u32);
+            match loaded {
+                Loaded::Text(file) => {
+                    let file = Arc::new(file);
+                    let parsed = parse_file(id, &file);
+                    let diagnostics = match syntax_severity {
+                        Some(severity) => parsed
+                            .errors
+                            .iter()
+                            .map(|e| {
+                                Diagnostic::new("yaml-syntax", severity, id, e.span, format!("invalid YAML: {}", e.message))
+                                    .with_label("the parser stopped here")
+                                    .with_help(format!(
+                                        "document {} of this file was skipped; the other documents were still linted",
+                                        e.document + 1
+                                    ))
+                            })
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    (file, Some(parsed), diagnostics)
+                }
+                Loaded::NotText(file, problem) => {
+                    let diagnostics = syntax_severity
+                        .map(|severity| Diagnostic::new("yaml-syntax", severity, id, problem.span, problem.message))
+                        .into_iter()
+                        .collect();
+                    (Arc::new(file), None, diagnostics)
+                }
+            }
+        })
+        .collect();
+
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    let mut parsed_files = Vec::new();
+    for (file, parsed, mut found) in parsed {
+        sources.add(file);
+        diagnostics.append(&mut found);
+        if let Some(parsed) = parsed {
+            parsed_files.push(parsed);
+        }
+    }
+
+    let objects: Vec<Object<'_>> = parsed_files
+        .iter()
+        .flat_map(|f| f.documents.iter())
+        .flat_map(objects_of)
+        .collect();
+
+    // Phase one: every rule on every object, in parallel over objects.
+    let per_object: Vec<Diagnostic> = objects
+        .par_iter()
+        .flat_map_iter(|object| {
+            let mut out = Vec::new();
+            for active in rules {
+                let mut sink = Sink::new(active.rule.meta(), active.severity, &mut out);
+                active.rule.check_object(object, &ctx, &mut sink);
+            }
+            out
+        })
+        .collect();
+    diagnostics.extend(per_object);
+
+    // Phase two: rules that look across the set, through the index built once.
+    let index = Index::new(&objects, &ctx.default_namespace);
+    let per_set: Vec<Diagnostic> = rules
+        .par_iter()
+        .flat_map_iter(|active| {
+            let mut out = Vec::new();
+            let mut sink = Sink::new(active.rule.meta(), active.severity, &mut out);
+            active.rule.check_set(&index, &ctx, &mut sink);
+            out
+        })
+        .collect();
+    diagnostics.extend(per_set);
+
+    sort(&mut diagnostics, &sources);
+    Report {
+        objects: objects.len(),
+        sources,
+        diagnostics,
+        errors: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// Sorts by file name, position, rule and message, so output does not depend on scheduling.
+fn sort(diagnostics: &mut [Diagnostic], sources: &SourceMap) {
+    diagnostics.sort_by(|a, b| {
+        let fa = &sources.get(a.file).name;
+        let fb = &sources.get(b.file).name;
+        fa.cmp(fb)
+            .then(a.file.cmp(&b.file))
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.rule.cmp(b.rule))
+            .then(a.span.end.cmp(&b.span.end))
+            .then(a.message.cmp(&b.message))
+    });
+}

@@ -1,0 +1,111 @@
+//! The read-only cross-object index, built once per run, for rules that look across objects
+//! (a Namespace and its LimitRange, a Service and its pods, an Ingress and its Service).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::object::Object;
+use crate::view::{PodSpec, pod_spec};
+
+pub struct Index<'a> {
+    objects: &'a [Object<'a>],
+    default_namespace: &'a str,
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    /// kind → namespace → name → objects (nested so lookups borrow nothing from the caller).
+    by_key: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
+    /// Namespace → objects in it (namespaced after defaulting; sorted for stable iteration).
+    by_namespace: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(objects: &'a [Object<'a>], default_namespace: &'a str) -> Index<'a> {
+        let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>> =
+            HashMap::new();
+        let mut by_namespace: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+        for (i, object) in objects.iter().enumerate() {
+            by_kind.entry(object.kind).or_default().push(i);
+            let namespace = object.namespace.unwrap_or(default_namespace);
+            if let Some(name) = object.name {
+                by_key
+                    .entry(object.kind)
+                    .or_default()
+                    .entry(namespace)
+                    .or_default()
+                    .entry(name)
+                    .or_default()
+                    .push(i);
+            }
+            by_namespace.entry(namespace).or_default().push(i);
+        }
+        Index {
+            objects,
+            default_namespace,
+            by_kind,
+            by_key,
+            by_namespace,
+        }
+    }
+
+    pub fn objects(&self) -> &'a [Object<'a>] {
+        self.objects
+    }
+
+    pub fn default_namespace(&self) -> &'a str {
+        self.default_namespace
+    }
+
+    /// The namespace `object` lands in.
+    pub fn namespace_of(&self, object: &Object<'a>) -> &'a str {
+        object.namespace.unwrap_or(self.default_namespace)
+    }
+
+    pub fn of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = &'a Object<'a>> + use<'s, 'a> {
+        let objects = self.objects;
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &objects[i])
+    }
+
+    /// Objects of `kind` named `name` in `namespace` (more than one when the set repeats an object).
+    pub fn lookup<'s>(
+        &'s self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Object<'a>> + use<'s, 'a> {
+        let objects = self.objects;
+        self.by_key
+            .get(kind)
+            .and_then(|m| m.get(namespace))
+            .and_then(|m| m.get(name))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(move |&i| &objects[i])
+    }
+
+    pub fn in_namespace<'s>(
+        &'s self,
+        namespace: &str,
+    ) -> impl Iterator<Item = &'a Object<'a>> + use<'s, 'a> {
+        let objects = self.objects;
+        self.by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &objects[i])
+    }
+
+    /// Namespaces used by objects of the set, in sorted order.
+    pub fn namespaces(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_namespace.keys().copied()
+    }
+
+    /// Workloads with their pod specs.
+    pub fn workloads(&self) -> impl Iterator<Item = (&'a Object<'a>, PodSpec<'a>)> + '_ {
+        self.objects
+            .iter()
+            .filter_map(|o| pod_spec(o).map(|p| (o, p)))
+    }
+}

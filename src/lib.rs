@@ -1,0 +1,18 @@
+//! kpolicy: a static analyzer for Kubernetes manifests that points at the exact field.
+//!
+//! The pipeline (see `engine`): discover → load → parse (span tree) → objects → index → rules →
+//! sort → report. Everything a rule sees keeps its byte span, so every finding can be shown as
+//! `file:line:col` with a code frame.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod index;
+pub mod load;
+pub mod object;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod view;
+pub mod yaml;

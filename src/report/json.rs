@@ -1,0 +1,160 @@
+//! `--format json`: a versioned, documented schema (see `docs/json-format.md`).
+//!
+//! Version 1. Fields are only ever added within a version; a rename or removal bumps it.
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
+use crate::engine::Report;
+use crate::source::{FileId, SourceMap, Span};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Position {
+    line: u32,
+    column: u32,
+    offset: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    file: &'a str,
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonLabel<'a> {
+    #[serde(flatten)]
+    location: Location<'a>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(flatten)]
+    location: Location<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<JsonLabel<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<&'a ObjectRef>,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    files: usize,
+    objects: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    input_errors: usize,
+}
+
+fn location(sources: &SourceMap, file: FileId, span: Span) -> Location<'_> {
+    let source = sources.get(file);
+    let start = source.line_col(span.start as usize);
+    let end = source.line_col(span.end as usize);
+    Location {
+        file: &source.name,
+        start: Position {
+            line: start.line,
+            column: start.col,
+            offset: span.start,
+        },
+        end: Position {
+            line: end.line,
+            column: end.col,
+            offset: span.end,
+        },
+    }
+}
+
+fn diagnostic<'a>(sources: &'a SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    JsonDiagnostic {
+        rule: d.rule,
+        severity: d.severity,
+        message: &d.message,
+        location: location(sources, d.file, d.span),
+        label: d.label.as_deref(),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| JsonLabel {
+                location: location(sources, l.file, l.span),
+                message: &l.message,
+            })
+            .collect(),
+        help: d.help.as_deref(),
+        object: d.object.as_ref(),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let output = Output {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "kpolicy",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(&report.sources, d))
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                path: &e.path,
+                message: &e.message,
+            })
+            .collect(),
+        summary: Summary {
+            files: report.files(),
+            objects: report.objects,
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            infos: report.count(Severity::Info),
+            input_errors: report.errors.len(),
+        },
+    };
+    let mut text =
+        serde_json::to_string_pretty(&output).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

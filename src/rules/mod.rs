@@ -1,0 +1,225 @@
+//! The rule engine's contract and the registry of built-in rules.
+//!
+//! A rule is a pure function from an object (phase one, in parallel) or from the whole set's
+//! index (phase two) to diagnostics. Rules never read files, print, or touch global state.
+//! Each rule lives in its own file, `src/rules/<category>/<rule_id>.rs`, and its user
+//! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
+
+pub mod resources;
+pub mod syntax;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::index::Index;
+use crate::object::Object;
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// The input is not what Kubernetes can read.
+    Correctness,
+    /// Misconfiguration that takes workloads or nodes down.
+    Reliability,
+    Security,
+    BestPractice,
+    Style,
+    /// New rules that may still change.
+    Nursery,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::Correctness,
+        Category::Reliability,
+        Category::Security,
+        Category::BestPractice,
+        Category::Style,
+        Category::Nursery,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Correctness => "correctness",
+            Category::Reliability => "reliability",
+            Category::Security => "security",
+            Category::BestPractice => "best-practice",
+            Category::Style => "style",
+            Category::Nursery => "nursery",
+        }
+    }
+}
+
+/// What a rule declares about itself.
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    /// Kebab-case, saying what is wrong: `container-missing-memory-limit`.
+    pub id: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    pub default_enabled: bool,
+    pub summary: &'static str,
+    /// The incident or practice behind the rule, in one sentence.
+    pub lesson: &'static str,
+}
+
+/// Run-wide facts a rule may read.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Namespace for objects without `metadata.namespace`.
+    pub default_namespace: String,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            default_namespace: "default".to_string(),
+        }
+    }
+}
+
+/// Collects a rule's findings; the engine fills in the configured severity.
+pub struct Sink<'r> {
+    meta: &'static RuleMeta,
+    severity: Severity,
+    out: &'r mut Vec<Diagnostic>,
+}
+
+impl<'r> Sink<'r> {
+    pub fn new(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        out: &'r mut Vec<Diagnostic>,
+    ) -> Sink<'r> {
+        Sink {
+            meta,
+            severity,
+            out,
+        }
+    }
+
+    /// Records a finding on `object` at `span`; chain `.label()`, `.help()`, `.secondary()` on the result.
+    pub fn report(
+        &mut self,
+        object: &Object<'_>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let diagnostic =
+            Diagnostic::new(self.meta.id, self.severity, object.doc.file, span, message)
+                .with_object(object);
+        self.out.push(diagnostic);
+        Reported(self.out.last_mut().expect("just pushed"))
+    }
+}
+
+/// A finding just recorded, to add to.
+pub struct Reported<'s>(&'s mut Diagnostic);
+
+impl Reported<'_> {
+    /// Text under the primary span.
+    pub fn label(self, label: impl Into<String>) -> Self {
+        self.0.label = Some(label.into());
+        self
+    }
+
+    pub fn help(self, help: impl Into<String>) -> Self {
+        self.0.help = Some(help.into());
+        self
+    }
+
+    /// Another span with its own message.
+    pub fn secondary(
+        self,
+        file: crate::source::FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        self.0.labels.push(crate::diagnostic::Label {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Overrides the configured severity (e.g. lowered when a LimitRange defaults the field).
+    pub fn severity(self, severity: Severity) -> Self {
+        self.0.severity = severity;
+        self
+    }
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Phase one: one object at a time, in parallel.
+    fn check_object(&self, _object: &Object<'_>, _ctx: &Context, _sink: &mut Sink<'_>) {}
+
+    /// Phase two: the whole set, through the read-only index.
+    fn check_set(&self, _index: &Index<'_>, _ctx: &Context, _sink: &mut Sink<'_>) {}
+}
+
+/// A registered rule: its metadata, its documentation and how to build it from settings.
+pub struct RuleEntry {
+    pub meta: &'static RuleMeta,
+    /// `rules/<id>.md`.
+    pub doc: &'static str,
+    /// Builds the rule from its settings (a JSON object; `null` for the defaults).
+    pub build: fn(&serde_json::Value) -> Result<Box<dyn Rule>, String>,
+    /// The default settings, as JSON, for `kpolicy rules --format json` and the docs.
+    pub default_settings: fn() -> serde_json::Value,
+}
+
+/// Declares a rule's registry entry from its module (which holds `META`, `Settings` and the rule type).
+macro_rules! entry {
+    ($module:path, $doc:literal) => {{
+        use $module as m;
+        RuleEntry {
+            meta: &m::META,
+            doc: include_str!(concat!("../../rules/", $doc, ".md")),
+            build: |settings| {
+                let settings: m::Settings = if settings.is_null() {
+                    m::Settings::default()
+                } else {
+                    serde_json::from_value(settings.clone()).map_err(|e| e.to_string())?
+                };
+                Ok(Box::new(m::new(settings)))
+            },
+            default_settings: || serde_json::to_value(m::Settings::default()).unwrap_or_default(),
+        }
+    }};
+}
+
+/// Every built-in rule, sorted by id.
+pub fn registry() -> &'static [RuleEntry] {
+    static REGISTRY: std::sync::OnceLock<Vec<RuleEntry>> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut rules = vec![
+            entry!(syntax::yaml_syntax, "yaml-syntax"),
+            entry!(
+                resources::container_missing_memory_limit,
+                "container-missing-memory-limit"
+            ),
+            entry!(
+                resources::container_missing_memory_request,
+                "container-missing-memory-request"
+            ),
+            entry!(
+                resources::container_missing_cpu_request,
+                "container-missing-cpu-request"
+            ),
+            entry!(
+                resources::container_missing_cpu_limit,
+                "container-missing-cpu-limit"
+            ),
+        ];
+        rules.sort_by_key(|r| r.meta.id);
+        rules
+    })
+}
+
+pub fn find(id: &str) -> Option<&'static RuleEntry> {
+    registry().iter().find(|r| r.meta.id == id)
+}
