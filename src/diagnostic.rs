@@ -86,6 +86,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub object: Option<ObjectRef>,
+    /// The template that rendered the object, from a `# Source:` comment of `helm template` output.
+    pub helm_source: Option<String>,
 }
 
 impl Diagnostic {
@@ -106,6 +108,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             object: None,
+            helm_source: None,
         }
     }
 
@@ -130,6 +133,11 @@ impl Diagnostic {
 
     pub fn with_object(mut self, object: &crate::object::Object<'_>) -> Self {
         self.object = Some(ObjectRef::of(object));
+        self.helm_source = object
+            .doc
+            .helm_source
+            .as_ref()
+            .map(|(path, _)| path.to_string());
         self
     }
 }

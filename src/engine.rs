@@ -120,6 +120,19 @@ pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
         .collect()
 }
 
+/// Exactly the given rules, at their default severities (tests, benchmarks).
+pub fn select_only(ids: &[&str]) -> Result<Vec<ActiveRule>, String> {
+    ids.iter()
+        .map(|id| {
+            let entry = crate::rules::find(id).ok_or_else(|| format!("unknown rule `{id}`"))?;
+            Ok(ActiveRule {
+                rule: (entry.build)(&serde_json::Value::Null)?,
+                severity: entry.meta.default_severity,
+            })
+        })
+        .collect()
+}
+
 fn selects(selector: &str, entry: &RuleEntry) -> bool {
     selector == "all"
         || selector == entry.meta.id

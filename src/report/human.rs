@@ -79,10 +79,21 @@ fn render_one(out: &mut String, report: &Report, d: &Diagnostic, renderer: &Rend
         }
         group = group.element(snippet);
     }
+    let note = d
+        .helm_source
+        .as_ref()
+        .map(|path| format!("rendered by Helm from {path}"));
+    if let Some(note) = &note {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
-    if file.text.is_empty() && windows.iter().all(|w| w.path.is_none()) && d.help.is_none() {
+    if file.text.is_empty()
+        && windows.iter().all(|w| w.path.is_none())
+        && d.help.is_none()
+        && note.is_none()
+    {
         out.push('\n');
         return;
     }

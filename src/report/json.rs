@@ -66,6 +66,8 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     object: Option<&'a ObjectRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm_source: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -121,6 +123,7 @@ fn diagnostic<'a>(sources: &'a SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'
             .collect(),
         help: d.help.as_deref(),
         object: d.object.as_ref(),
+        helm_source: d.helm_source.as_deref(),
     }
 }
 
