@@ -13,7 +13,11 @@ fn kpolicy_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -41,17 +45,30 @@ fn example_in_the_readme_reports_and_exits_1() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("examples/elastalert.yaml:"), "{text}");
-    assert!(text.contains("warning[container-missing-memory-limit]"), "{text}");
+    assert!(
+        text.contains("warning[container-missing-memory-limit]"),
+        "{text}"
+    );
     assert!(text.lines().last().unwrap().starts_with("Found "), "{text}");
 }
 
 #[test]
 fn stdin_is_linted_with_spans() {
-    let out = kpolicy_in(Path::new("."), &["lint", "-", "--color", "never"], Some(NO_RESOURCES.as_bytes()));
+    let out = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--color", "never"],
+        Some(NO_RESOURCES.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.starts_with("<stdin>:9:9: warning[container-missing-"), "{text}");
-    assert!(text.contains("9 |       - name: web\n  |         ^^^^^^^^^ `resources` is not set"), "{text}");
+    assert!(
+        text.starts_with("<stdin>:9:9: warning[container-missing-"),
+        "{text}"
+    );
+    assert!(
+        text.contains("9 |       - name: web\n  |         ^^^^^^^^^ `resources` is not set"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -63,23 +80,65 @@ fn clean_input_exits_0_and_says_so() {
 
 #[test]
 fn fail_on_sets_the_threshold() {
-    let out = kpolicy_in(Path::new("."), &["lint", "-", "--fail-on", "error"], Some(NO_RESOURCES.as_bytes()));
-    assert_eq!(out.status.code(), Some(0), "warnings do not fail with --fail-on error");
-    let out = kpolicy_in(Path::new("."), &["lint", "-", "--fail-on", "error"], Some(b"a: [1,\n"));
+    let out = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--fail-on", "error"],
+        Some(NO_RESOURCES.as_bytes()),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings do not fail with --fail-on error"
+    );
+    let out = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--fail-on", "error"],
+        Some(b"a: [1,\n"),
+    );
     assert_eq!(out.status.code(), Some(1), "yaml-syntax is an error");
     let out = kpolicy_in(
         Path::new("."),
-        &["lint", "-", "--fail-on", "info", "--enable", "container-missing-cpu-limit", "--disable", "reliability", "--enable", "yaml-syntax"],
+        &[
+            "lint",
+            "-",
+            "--fail-on",
+            "info",
+            "--enable",
+            "container-missing-cpu-limit",
+            "--disable",
+            "reliability",
+            "--enable",
+            "yaml-syntax",
+        ],
         Some(CLEAN.as_bytes()),
     );
-    assert_eq!(out.status.code(), Some(0), "--disable applies after --enable: {}", stdout(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "--disable applies after --enable: {}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn enable_turns_on_an_off_by_default_rule() {
-    let out = kpolicy_in(Path::new("."), &["lint", "-", "--enable", "container-missing-cpu-limit", "--fail-on", "info"], Some(CLEAN.as_bytes()));
+    let out = kpolicy_in(
+        Path::new("."),
+        &[
+            "lint",
+            "-",
+            "--enable",
+            "container-missing-cpu-limit",
+            "--fail-on",
+            "info",
+        ],
+        Some(CLEAN.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("info[container-missing-cpu-limit]: container \"app\" has no cpu limit"));
+    assert!(
+        stdout(&out)
+            .contains("info[container-missing-cpu-limit]: container \"app\" has no cpu limit")
+    );
 }
 
 #[test]
@@ -98,7 +157,11 @@ fn missing_and_unreadable_paths_exit_2_but_the_rest_is_linted() {
     let out = kpolicy_in(dir.path(), &["lint", "good.yaml", "missing.yaml"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).contains("good.yaml:9:9: warning[container-missing-memory-limit]"));
-    assert!(stderr(&out).contains("kpolicy: error: missing.yaml: no such file or directory"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kpolicy: error: missing.yaml: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -113,27 +176,55 @@ fn directories_are_walked_for_yaml_and_respect_gitignore() {
     std::fs::write(root.join(".gitignore"), "rendered/\n").unwrap();
     // A chart's templates are Go templates, not YAML: skipped with a note.
     std::fs::create_dir_all(root.join("chart/templates")).unwrap();
-    std::fs::write(root.join("chart/Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap();
-    std::fs::write(root.join("chart/templates/d.yaml"), "{{ if .Values.x }}\nkind: {{ .Values.kind }}\n{{ end }}\n").unwrap();
+    std::fs::write(
+        root.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("chart/templates/d.yaml"),
+        "{{ if .Values.x }}\nkind: {{ .Values.kind }}\n{{ end }}\n",
+    )
+    .unwrap();
 
     let out = kpolicy_in(root, &["lint", ".", "--format", "json"], None);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let files: std::collections::BTreeSet<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+    let files: std::collections::BTreeSet<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
     assert_eq!(files.into_iter().collect::<Vec<_>>(), ["a/b/deep.yml"]);
-    assert!(stderr(&out).contains("skipped the templates of 1 Helm chart(s) (chart)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("skipped the templates of 1 Helm chart(s) (chart)"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = kpolicy_in(root, &["lint", "--no-ignore", "--format", "json"], None);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["summary"]["files"], 3, "deep.yml, rendered/out.yaml, chart/Chart.yaml");
+    assert_eq!(
+        json["summary"]["files"], 3,
+        "deep.yml, rendered/out.yaml, chart/Chart.yaml"
+    );
 
     // An explicit file of any name is linted.
     let out = kpolicy_in(root, &["lint", "a/notes.txt"], None);
-    assert!(stdout(&out).starts_with("a/notes.txt:9:9:"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("a/notes.txt:9:9:"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn json_output_follows_the_documented_schema() {
-    let out = kpolicy_in(Path::new("."), &["lint", "-", "--format", "json"], Some(NO_RESOURCES.as_bytes()));
+    let out = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--format", "json"],
+        Some(NO_RESOURCES.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["version"], 1);
@@ -154,28 +245,61 @@ fn json_output_follows_the_documented_schema() {
 fn binary_and_non_utf8_files_are_findings_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bin.yaml"), b"\x7fELF\x00\x00\x01").unwrap();
-    std::fs::write(dir.path().join("latin1.yaml"), b"kind: ConfigMap\nname: M\xfcnchen\n").unwrap();
+    std::fs::write(
+        dir.path().join("latin1.yaml"),
+        b"kind: ConfigMap\nname: M\xfcnchen\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("ok.yaml"), NO_RESOURCES).unwrap();
     let out = kpolicy_in(dir.path(), &["lint", "."], None);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("bin.yaml:1:1: error[yaml-syntax]: file is binary (NUL byte at offset 4), not YAML"), "{text}");
-    assert!(text.contains("latin1.yaml:2:8: error[yaml-syntax]: file is not valid UTF-8: invalid byte 0xfc"), "{text}");
-    assert!(text.contains("ok.yaml:9:9: warning[container-missing-memory-limit]"), "{text}");
+    assert!(
+        text.contains(
+            "bin.yaml:1:1: error[yaml-syntax]: file is binary (NUL byte at offset 4), not YAML"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "latin1.yaml:2:8: error[yaml-syntax]: file is not valid UTF-8: invalid byte 0xfc"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok.yaml:9:9: warning[container-missing-memory-limit]"),
+        "{text}"
+    );
 }
 
 #[test]
 fn too_large_files_are_input_errors() {
-    let out = kpolicy_in(Path::new("."), &["lint", "-", "--max-file-size", "10"], Some(NO_RESOURCES.as_bytes()));
+    let out = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--max-file-size", "10"],
+        Some(NO_RESOURCES.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("file is larger than the maximum of 10 bytes"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("file is larger than the maximum of 10 bytes"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn color_is_off_when_piped_and_on_when_forced() {
-    let plain = kpolicy_in(Path::new("."), &["lint", "-"], Some(NO_RESOURCES.as_bytes()));
+    let plain = kpolicy_in(
+        Path::new("."),
+        &["lint", "-"],
+        Some(NO_RESOURCES.as_bytes()),
+    );
     assert!(!stdout(&plain).contains('\x1b'));
-    let forced = kpolicy_in(Path::new("."), &["lint", "-", "--color", "always"], Some(NO_RESOURCES.as_bytes()));
+    let forced = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--color", "always"],
+        Some(NO_RESOURCES.as_bytes()),
+    );
     assert!(stdout(&forced).contains('\x1b'));
 }
 
@@ -185,10 +309,19 @@ fn rules_and_explain() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(text.contains("container-missing-cpu-limit"));
-    assert!(text.lines().any(|l| l.starts_with("container-missing-cpu-limit") && l.contains(" off ")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("container-missing-cpu-limit") && l.contains(" off ")),
+        "{text}"
+    );
     let out = kpolicy(&["rules", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(json.as_array().unwrap().iter().any(|r| r["id"] == "yaml-syntax" && r["defaultSeverity"] == "error"));
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "yaml-syntax" && r["defaultSeverity"] == "error")
+    );
 
     let out = kpolicy(&["explain", "container-missing-memory-limit"]);
     assert_eq!(out.status.code(), Some(0));
