@@ -148,7 +148,7 @@ fn utf16(bytes: &[u8]) -> Option<Result<String, String>> {
         })
         .collect();
     Some(match String::from_utf16(&units) {
-        Ok(text) if bytes.len() % 2 == 0 => Ok(text),
+        Ok(text) if bytes.len().is_multiple_of(2) => Ok(text),
         _ => Err(String::from_utf16_lossy(&units)),
     })
 }
