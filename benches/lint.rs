@@ -34,10 +34,10 @@ fn collect(dir: &Path, out: &mut Vec<(String, String)>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if kpolicy::discover::is_yaml_name(&path) {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                out.push((path.display().to_string(), text));
-            }
+        } else if kpolicy::discover::is_yaml_name(&path)
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            out.push((path.display().to_string(), text));
         }
     }
 }
