@@ -348,3 +348,37 @@ fn output_is_identical_across_thread_counts() {
         assert_eq!(one, run(threads), "output differs with {threads} threads");
     }
 }
+
+#[test]
+fn broken_document_is_reported_and_the_others_are_still_linted() {
+    let input = format!(
+        "{NO_RESOURCES}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: broken\n---\n{NO_RESOURCES}"
+    );
+    let out = kpolicy_in(
+        Path::new("."),
+        &["lint", "-", "--format", "json"],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "yaml-syntax" || d["rule"] == "container-missing-memory-limit")
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("container-missing-memory-limit".to_string(), 9),
+            ("yaml-syntax".to_string(), 14),
+            ("container-missing-memory-limit".to_string(), 24),
+        ]
+    );
+}

@@ -267,44 +267,45 @@ impl<'a> NodeRef<'a> {
     /// win, earlier merge sources win over later ones), and for duplicate keys only the last one.
     pub fn entries(&self) -> Vec<EntryRef<'a>> {
         let mut out: Vec<EntryRef<'a>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut budget = MERGE_VISIT_BUDGET;
-        self.collect_entries(&mut out, 0, &mut budget);
+        self.collect_entries(&mut out, &mut seen, 0, &mut budget);
         out
     }
 
-    fn collect_entries(&self, out: &mut Vec<EntryRef<'a>>, depth: u32, budget: &mut u32) {
-        let own: Vec<EntryRef<'a>> = self.raw_entries().collect();
-        let first_new = out.len();
-        for (i, entry) in own.iter().enumerate() {
+    /// Appends the entries whose keys are not in `seen` yet: own keys first (the last duplicate
+    /// wins, in document order), then each merge source in order.
+    fn collect_entries(
+        &self,
+        out: &mut Vec<EntryRef<'a>>,
+        seen: &mut std::collections::HashSet<&'a str>,
+        depth: u32,
+        budget: &mut u32,
+    ) {
+        let first = out.len();
+        let mut merges = Vec::new();
+        let entries: Vec<EntryRef<'a>> = self.raw_entries().collect();
+        for entry in entries.iter().rev() {
             if entry.is_merge() {
+                merges.push(*entry);
                 continue;
             }
-            let key = entry.key.scalar();
-            let overridden_later = own[i + 1..]
-                .iter()
-                .any(|later| !later.is_merge() && later.key.scalar() == key);
-            let already = out[..first_new].iter().any(|e| e.key.scalar() == key);
-            if !overridden_later && !already {
+            // Complex keys (a mapping as a key) never collide with a string lookup; keep them all.
+            if entry.key.scalar().is_none_or(|key| seen.insert(key)) {
                 out.push(*entry);
             }
         }
+        out[first..].reverse();
         if depth >= MAX_MERGE_DEPTH {
             return;
         }
-        for entry in own.iter().filter(|e| e.is_merge()) {
+        for entry in merges.iter().rev() {
             for source in entry.merge_sources() {
                 if *budget == 0 {
                     return;
                 }
                 *budget -= 1;
-                let mut merged = Vec::new();
-                source.collect_entries(&mut merged, depth + 1, budget);
-                for m in merged {
-                    let key = m.key.scalar();
-                    if !out.iter().any(|e| e.key.scalar() == key) {
-                        out.push(m);
-                    }
-                }
+                source.collect_entries(out, seen, depth + 1, budget);
             }
         }
     }
