@@ -93,7 +93,7 @@ pub fn decode(origin: Origin, bytes: Vec<u8>) -> Loaded {
             let byte = error.as_bytes()[at];
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             if let Some(nul) = memchr::memchr(0, text.as_bytes()) {
-                return binary(origin, text, nul);
+                return binary(origin, nul);
             }
             let file = SourceFile::new(origin, text);
             let end = at + file.text[at..].chars().next().map_or(0, char::len_utf8);
@@ -112,14 +112,13 @@ pub fn decode(origin: Origin, bytes: Vec<u8>) -> Loaded {
 
 fn text_or_binary(origin: Origin, text: String) -> Loaded {
     match memchr::memchr(0, text.as_bytes()) {
-        Some(nul) => binary(origin, text, nul),
+        Some(nul) => binary(origin, nul),
         None => Loaded::Text(SourceFile::new(origin, text)),
     }
 }
 
-fn binary(origin: Origin, text: String, nul: usize) -> Loaded {
-    // Keep no text: a binary file makes no useful code frame, and may be large.
-    let _ = text;
+/// A binary file keeps no text: it makes no useful code frame, and may be large.
+fn binary(origin: Origin, nul: usize) -> Loaded {
     Loaded::NotText(
         SourceFile::new(origin, String::new()),
         DecodeProblem {
