@@ -196,6 +196,7 @@ pub fn lint_texts(texts: Vec<(String, String)>, options: &Options, rules: &[Acti
 fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> Report {
     let ctx = Context {
         default_namespace: options.default_namespace.clone(),
+        ..Context::default()
     };
     let syntax_severity = rules
         .iter()

@@ -5,6 +5,7 @@
 //! `file:line:col` with a code frame.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;

@@ -69,12 +69,18 @@ pub struct RuleMeta {
 pub struct Context {
     /// Namespace for objects without `metadata.namespace`.
     pub default_namespace: String,
+    /// Node pools declared in the configuration (empty without one).
+    pub node_pools: Vec<crate::config::NodePool>,
+    /// The configuration file, when findings point into it (node pools).
+    pub config_file: Option<crate::source::FileId>,
 }
 
 impl Default for Context {
     fn default() -> Self {
         Context {
             default_namespace: "default".to_string(),
+            node_pools: Vec::new(),
+            config_file: None,
         }
     }
 }
@@ -110,6 +116,25 @@ impl<'r> Sink<'r> {
             Diagnostic::new(self.meta.id, self.severity, object.doc.file, span, message)
                 .with_object(object);
         self.out.push(diagnostic);
+        Reported(self.out.last_mut().expect("just pushed"))
+    }
+}
+
+impl Sink<'_> {
+    /// Records a finding that is not about one object (a node pool in the configuration file).
+    pub fn report_at(
+        &mut self,
+        file: crate::source::FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        self.out.push(Diagnostic::new(
+            self.meta.id,
+            self.severity,
+            file,
+            span,
+            message,
+        ));
         Reported(self.out.last_mut().expect("just pushed"))
     }
 }

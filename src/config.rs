@@ -1,0 +1,137 @@
+//! `.kpolicy.yaml`: rule selection, severities and settings, the default namespace and the node
+//! pools of the target cluster. Parsed with serde-saphyr (the same parser as manifests) so errors
+//! come with a line and column; unknown keys are errors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::source::Span;
+
+pub const FILE_NAMES: [&str; 2] = [".kpolicy.yaml", ".kpolicy.yml"];
+
+/// The configuration file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Config {
+    /// Namespace for objects without `metadata.namespace` (default `default`).
+    pub default_namespace: Option<String>,
+    /// Per rule id: `enabled`, `severity`, and the rule's own settings.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleConfig>,
+    /// The node pools of the target cluster, for placement and capacity rules.
+    #[serde(default)]
+    pub node_pools: Vec<serde_saphyr::Spanned<NodePoolSpec>>,
+}
+
+/// One rule's entry: `enabled` and `severity` are the engine's, everything else is the rule's settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleConfig {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    #[serde(flatten)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What a node pool is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PoolPurpose {
+    /// Dedicated to ops tooling: monitoring, logging, CI/CD.
+    Ops,
+    /// Serves customer traffic.
+    Customer,
+    /// Anything may run there.
+    #[default]
+    General,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaintSpec {
+    pub key: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default = "default_effect")]
+    pub effect: String,
+}
+
+fn default_effect() -> String {
+    "NoSchedule".to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Allocatable {
+    /// Per node, as a Kubernetes quantity (`3920m`, `4`).
+    pub cpu: Option<String>,
+    /// Per node, as a Kubernetes quantity (`15Gi`).
+    pub memory: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodePoolSpec {
+    pub name: String,
+    #[serde(default)]
+    pub purpose: PoolPurpose,
+    /// Labels every node of the pool carries (`node-pool: ops`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Taints on the pool's nodes.
+    #[serde(default)]
+    pub taints: Vec<TaintSpec>,
+    /// Number of nodes.
+    pub nodes: Option<u32>,
+    /// Allocatable resources of one node.
+    #[serde(default)]
+    pub allocatable: Allocatable,
+}
+
+/// A node pool with where it was declared, for findings about the pool itself.
+#[derive(Debug, Clone)]
+pub struct NodePool {
+    pub spec: NodePoolSpec,
+    /// The pool's entry in the configuration file.
+    pub span: Span,
+}
+
+/// Finds the configuration: the given file, or `.kpolicy.yaml` / `.kpolicy.yml` in `start` or
+/// the nearest ancestor that has one.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
+/// Parses a configuration text; the error names the line and column.
+pub fn parse(text: &str) -> Result<(Config, Vec<NodePool>), String> {
+    if text.trim().is_empty() {
+        return Ok((Config::default(), Vec::new()));
+    }
+    let config: Config = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+    let pools = config
+        .node_pools
+        .iter()
+        .map(|spanned| {
+            let location = spanned.referenced;
+            let span = location.span();
+            let start = span.byte_offset().unwrap_or(0) as usize;
+            let end = start + span.byte_len().unwrap_or(0) as usize;
+            NodePool {
+                spec: spanned.value.clone(),
+                span: Span::new(
+                    start.min(text.len()),
+                    end.min(text.len()).max(start.min(text.len())),
+                ),
+            }
+        })
+        .collect();
+    Ok((config, pools))
+}
