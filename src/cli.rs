@@ -62,9 +62,17 @@ pub struct LintArgs {
     /// Turn off rules by id or category; applied after --enable.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
-    /// Namespace of objects that do not set metadata.namespace.
-    #[arg(long, short = 'n', default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that do not set metadata.namespace [default: the config's
+    /// `defaultNamespace`, else `default`].
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Configuration file [default: .kpolicy.yaml or .kpolicy.yml in the current directory or the
+    /// nearest parent that has one].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
     /// Refuse files larger than this many bytes.
     #[arg(long, default_value_t = crate::load::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
@@ -119,12 +127,39 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn lint(args: LintArgs) -> i32 {
+    let config_path = match (&args.config, args.no_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => std::env::current_dir()
+            .ok()
+            .and_then(|dir| crate::config::find(&dir)),
+    };
+    let config = match config_path
+        .map(|p| crate::config::LoadedConfig::read(&p))
+        .transpose()
+    {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("kpolicy: error: invalid configuration: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let default_namespace = args
+        .namespace
+        .clone()
+        .or_else(|| {
+            config
+                .as_ref()
+                .and_then(|c| c.config.default_namespace.clone())
+        })
+        .unwrap_or_else(|| "default".to_string());
     let options = Options {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size,
-        default_namespace: args.namespace.clone(),
+        default_namespace,
         enable: args.enable.clone(),
         disable: args.disable.clone(),
+        config: config.map(std::sync::Arc::new),
     };
     let rules = match engine::select_rules(&options) {
         Ok(rules) => rules,

@@ -99,6 +99,31 @@ pub struct NodePool {
     pub span: Span,
 }
 
+/// A configuration read from a file, ready for a run.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    pub path: PathBuf,
+    pub text: String,
+    pub config: Config,
+    pub node_pools: Vec<NodePool>,
+}
+
+impl LoadedConfig {
+    /// Reads and parses `path`; the error is ready to print (`path: line:col: message`).
+    pub fn read(path: &Path) -> Result<LoadedConfig, String> {
+        let shown = crate::source::display_path(path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{shown}: {}", crate::discover::io_message(&e)))?;
+        let (config, node_pools) = parse(&text).map_err(|e| format!("{shown}: {e}"))?;
+        Ok(LoadedConfig {
+            path: path.to_path_buf(),
+            text,
+            config,
+            node_pools,
+        })
+    }
+}
+
 /// Finds the configuration: the given file, or `.kpolicy.yaml` / `.kpolicy.yml` in `start` or
 /// the nearest ancestor that has one.
 pub fn find(start: &Path) -> Option<PathBuf> {

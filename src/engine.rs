@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::LoadedConfig;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{Discovered, Input, discover};
 use crate::index::Index;
@@ -23,6 +24,8 @@ pub struct Options {
     pub enable: Vec<String>,
     /// Rule ids, categories, or `all`, turned off after `enable`.
     pub disable: Vec<String>,
+    /// The configuration file: rule entries apply before `enable`/`disable`; its node pools reach rules.
+    pub config: Option<Arc<LoadedConfig>>,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
             default_namespace: "default".to_string(),
             enable: Vec::new(),
             disable: Vec::new(),
+            config: None,
         }
     }
 }
@@ -76,9 +80,27 @@ pub struct ActiveRule {
     pub severity: Severity,
 }
 
-/// Resolves `enable`/`disable` selectors into the rules to run.
+/// Resolves the rules to run: defaults, then the configuration's `rules:` entries (enabled,
+/// severity, settings), then `enable`/`disable` selectors.
 pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
-    let mut on: Vec<bool> = registry().iter().map(|r| r.meta.default_enabled).collect();
+    let empty = std::collections::BTreeMap::new();
+    let configured = options.config.as_ref().map_or(&empty, |c| &c.config.rules);
+    for id in configured.keys() {
+        if crate::rules::find(id).is_none() {
+            return Err(format!(
+                "configuration: unknown rule `{id}` under `rules` (see `kpolicy rules`)"
+            ));
+        }
+    }
+    let mut on: Vec<bool> = registry()
+        .iter()
+        .map(|r| {
+            configured
+                .get(r.meta.id)
+                .and_then(|c| c.enabled)
+                .unwrap_or(r.meta.default_enabled)
+        })
+        .collect();
     let apply = |selectors: &[String], value: bool, on: &mut Vec<bool>| -> Result<(), String> {
         for selector in selectors
             .iter()
@@ -105,19 +127,30 @@ pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
     };
     apply(&options.enable, true, &mut on)?;
     apply(&options.disable, false, &mut on)?;
-    registry()
-        .iter()
-        .zip(on)
-        .filter(|(_, on)| *on)
-        .map(|(entry, _)| {
-            let rule = (entry.build)(&serde_json::Value::Null)
-                .map_err(|e| format!("invalid settings for `{}`: {e}", entry.meta.id))?;
-            Ok(ActiveRule {
+    let mut active = Vec::new();
+    for (entry, on) in registry().iter().zip(on) {
+        let config = configured.get(entry.meta.id);
+        // Settings are checked even for a rule that is off, so a typo never hides.
+        let settings = match config {
+            Some(c) if !c.settings.is_empty() => serde_json::Value::Object(c.settings.clone()),
+            _ => serde_json::Value::Null,
+        };
+        let rule = (entry.build)(&settings).map_err(|e| {
+            format!(
+                "configuration: invalid settings for `{}`: {e}",
+                entry.meta.id
+            )
+        })?;
+        if on {
+            active.push(ActiveRule {
                 rule,
-                severity: entry.meta.default_severity,
-            })
-        })
-        .collect()
+                severity: config
+                    .and_then(|c| c.severity)
+                    .unwrap_or(entry.meta.default_severity),
+            });
+        }
+    }
+    Ok(active)
 }
 
 /// Exactly the given rules, at their default severities (tests, benchmarks).
@@ -194,9 +227,15 @@ pub fn lint_texts(texts: Vec<(String, String)>, options: &Options, rules: &[Acti
 }
 
 fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> Report {
+    let config_file = options.config.as_ref().map(|_| FileId(files.len() as u32));
     let ctx = Context {
         default_namespace: options.default_namespace.clone(),
-        ..Context::default()
+        node_pools: options
+            .config
+            .as_ref()
+            .map(|c| c.node_pools.clone())
+            .unwrap_or_default(),
+        config_file,
     };
     let syntax_severity = rules
         .iter()
@@ -250,6 +289,14 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
         if let Some(parsed) = parsed {
             parsed_files.push(parsed);
         }
+    }
+
+    // The configuration is a source too: findings about a node pool point into it.
+    if let Some(config) = &options.config {
+        sources.add(Arc::new(SourceFile::new(
+            Origin::Path(config.path.clone()),
+            config.text.clone(),
+        )));
     }
 
     let objects: Vec<Object<'_>> = parsed_files
