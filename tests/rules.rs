@@ -20,27 +20,44 @@ const SECTIONS: [&str; 7] = [
     "## References",
 ];
 
+/// The fixtures of a rule: `fail*`/`pass*` YAML files, and `fail*`/`pass*` directories whose files
+/// are linted together as one run (for rules that relate objects across files).
 fn fixtures(id: &str) -> Vec<PathBuf> {
     let dir = Path::new("testdata/rules").join(id);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| kpolicy::discover::is_yaml_name(p))
+        .filter(|p| p.is_dir() || kpolicy::discover::is_yaml_name(p))
         .collect();
     files.sort();
     files
 }
 
-/// 1-based lines that carry `# expect: <id>`.
-fn expected_lines(path: &Path, id: &str) -> BTreeSet<u32> {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
+/// (file, 1-based line) of every line that carries `# expect: <id>`, in a file or a directory.
+fn expected_lines(path: &Path, id: &str) -> BTreeSet<(String, u32)> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
     let marker = format!("# expect: {id}");
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| line.contains(&marker))
-        .map(|(i, _)| i as u32 + 1)
-        .collect()
+    let mut out = BTreeSet::new();
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let name = kpolicy::source::display_path(&file);
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(&marker) {
+                out.insert((name.clone(), i as u32 + 1));
+            }
+        }
+    }
+    out
 }
 
 #[test]
@@ -123,15 +140,15 @@ fn fixtures_match_markers_and_snapshots() {
                 path.display(),
                 report.errors
             );
-            let got: BTreeSet<u32> = report
+            let got: BTreeSet<(String, u32)> = report
                 .diagnostics
                 .iter()
                 .map(|d| {
-                    report
-                        .sources
-                        .get(d.file)
-                        .line_col(d.span.start as usize)
-                        .line
+                    let source = report.sources.get(d.file);
+                    (
+                        source.name.clone(),
+                        source.line_col(d.span.start as usize).line,
+                    )
                 })
                 .collect();
             let want = expected_lines(&path, id);

@@ -135,8 +135,7 @@ fn frames(report: &Report, d: &Diagnostic) -> Vec<Window> {
         if other.text.is_empty() {
             continue;
         }
-        let at = other.line_col(span.start as usize);
-        let path = Some(format!("{}:{}:{}", other.name, at.line, at.col));
+        let path = Some(other.name.clone());
         windows.push(window(other, path, vec![(span, Some(message), false)]));
     }
     windows

@@ -1,9 +1,10 @@
 #![doc = include_str!("../../../rules/container-missing-cpu-limit.md")]
 
-use super::{Bound, check};
+use super::check;
 use crate::diagnostic::Severity;
-use crate::object::Object;
+use crate::index::Index;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
+use crate::view::limitrange::Bound;
 
 pub use super::Settings;
 
@@ -31,7 +32,7 @@ impl Rule for ContainerMissingCpuLimit {
         &META
     }
 
-    fn check_object(&self, object: &Object<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        check(object, sink, &self.settings, "cpu", Bound::Limit, HELP);
+    fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
+        check(index, sink, &self.settings, "cpu", Bound::Limit, HELP);
     }
 }

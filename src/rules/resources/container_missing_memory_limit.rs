@@ -1,9 +1,10 @@
 #![doc = include_str!("../../../rules/container-missing-memory-limit.md")]
 
-use super::{Bound, check};
+use super::check;
 use crate::diagnostic::Severity;
-use crate::object::Object;
+use crate::index::Index;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
+use crate::view::limitrange::Bound;
 
 pub use super::Settings;
 
@@ -32,7 +33,7 @@ impl Rule for ContainerMissingMemoryLimit {
         &META
     }
 
-    fn check_object(&self, object: &Object<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        check(object, sink, &self.settings, "memory", Bound::Limit, HELP);
+    fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
+        check(index, sink, &self.settings, "memory", Bound::Limit, HELP);
     }
 }

@@ -4,6 +4,9 @@
 //! point at the same places: the container's `name:` when `resources` is missing, `resources` when
 //! it is empty or lacks the sub-map, the sub-map when it lacks the resource, and the value when it
 //! is empty.
+//!
+//! They run over the whole set because a LimitRange in the workload's namespace may default the
+//! missing value (`view::limitrange` says exactly which LimitRange fields do).
 
 pub mod container_missing_cpu_limit;
 pub mod container_missing_cpu_request;
@@ -12,10 +15,26 @@ pub mod container_missing_memory_request;
 
 use serde::{Deserialize, Serialize};
 
-use crate::object::Object;
+use crate::diagnostic::Severity;
+use crate::index::Index;
 use crate::rules::Sink;
-use crate::view::{ContainerKind, pod_spec};
+use crate::source::Span;
+use crate::view::ContainerKind;
+use crate::view::limitrange::{self, Bound};
 use crate::yaml::{EntryRef, NodeRef};
+
+/// What to do when a LimitRange in the namespace defaults the missing value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitRangeDefaults {
+    /// Report at `info`, with a label on the LimitRange field that supplies the value.
+    #[default]
+    Downgrade,
+    /// Do not report: the LimitRange is the policy.
+    Accept,
+    /// Report as if there were no LimitRange.
+    Ignore,
+}
 
 /// Settings shared by the four resource rules.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -23,84 +42,111 @@ use crate::yaml::{EntryRef, NodeRef};
 pub struct Settings {
     /// Do not check init containers (they run before the app containers, one at a time).
     pub skip_init_containers: bool,
+    /// When a LimitRange in the workload's namespace defaults the value: `downgrade`, `accept`, `ignore`.
+    pub limit_range_defaults: LimitRangeDefaults,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Bound {
-    Limit,
-    Request,
-}
-
-impl Bound {
-    fn field(self) -> &'static str {
-        match self {
-            Bound::Limit => "limits",
-            Bound::Request => "requests",
-        }
+fn field(bound: Bound) -> &'static str {
+    match bound {
+        Bound::Limit => "limits",
+        Bound::Request => "requests",
     }
-    fn noun(self) -> &'static str {
-        match self {
-            Bound::Limit => "limit",
-            Bound::Request => "request",
-        }
+}
+
+fn noun(bound: Bound) -> &'static str {
+    match bound {
+        Bound::Limit => "limit",
+        Bound::Request => "request",
     }
 }
 
 /// A resource value counts as set when it is a non-empty scalar.
 fn set_value(map: Option<NodeRef<'_>>, resource: &str) -> bool {
     map.and_then(|m| m.get(resource))
-        .and_then(|v| v.scalar().filter(|_| !v.is_null()))
+        .and_then(|v| v.as_str())
         .is_some_and(|s| !s.trim().is_empty())
 }
 
-/// Reports every container of `object` whose `resources.<bound>.<resource>` is not set.
+/// Reports every container of every workload whose `resources.<bound>.<resource>` is not set.
 /// A request falls back to the limit, as Kubernetes defaults it.
 pub(crate) fn check(
-    object: &Object<'_>,
+    index: &Index<'_>,
     sink: &mut Sink<'_>,
     settings: &Settings,
     resource: &str,
     bound: Bound,
     help: &str,
 ) {
-    let Some(pod) = pod_spec(object) else {
-        return;
-    };
-    for container in pod.containers() {
-        if settings.skip_init_containers && container.kind == ContainerKind::Init {
-            continue;
-        }
-        let what = format!(
-            "{} has no {resource} {}",
-            container.describe(),
-            bound.noun()
-        );
-        let Some(resources) = container.node.entry("resources") else {
-            sink.report(object, container.anchor_span(), what)
-                .label("`resources` is not set")
-                .help(help);
-            continue;
+    for (object, pod) in index.workloads() {
+        let default = match settings.limit_range_defaults {
+            LimitRangeDefaults::Ignore => None,
+            _ => limitrange::container_default(index, index.namespace_of(object), resource, bound),
         };
-        if resources.value.is_empty_value() {
-            sink.report(object, resources.head_span(), what)
-                .label("`resources` is empty")
-                .help(help);
+        if default.is_some() && settings.limit_range_defaults == LimitRangeDefaults::Accept {
             continue;
         }
-        if !resources.value.is_map() {
-            // Not a mapping: the API server rejects the object; schema validation reports it.
-            continue;
+        for container in pod.containers() {
+            if settings.skip_init_containers && container.kind == ContainerKind::Init {
+                continue;
+            }
+            let Some((span, label)) =
+                missing(container.node, container.anchor_span(), resource, bound)
+            else {
+                continue;
+            };
+            let what = format!("{} has no {resource} {}", container.describe(), noun(bound));
+            match &default {
+                None => {
+                    sink.report(object, span, what).label(label).help(help);
+                }
+                Some(source) => {
+                    let name = source.limit_range.name.unwrap_or("(unnamed)");
+                    sink.report(
+                        object,
+                        span,
+                        format!("{what}; LimitRange \"{name}\" defaults it to {}", source.value()),
+                    )
+                    .severity(Severity::Info)
+                    .label(label)
+                    .secondary(
+                        source.limit_range.doc.file,
+                        source.span(),
+                        format!("`{}.{resource}` of this LimitRange applies", source.field),
+                    )
+                    .help(format!(
+                        "the namespace default keeps the node safe, but it is not sized for this container; {help}"
+                    ));
+                }
+            }
         }
-        let limits = resources.value.get("limits");
-        let own = resources.value.entry(bound.field());
-        if set_value(own.map(|e| e.value), resource)
-            || (bound == Bound::Request && set_value(limits, resource))
-        {
-            continue;
-        }
-        let (span, label) = missing_at(resources, own, bound.field(), resource);
-        sink.report(object, span, what).label(label).help(help);
     }
+}
+
+/// Where the value is missing and what to say there; `None` when it is set.
+fn missing(
+    container: NodeRef<'_>,
+    anchor: Span,
+    resource: &str,
+    bound: Bound,
+) -> Option<(Span, String)> {
+    let Some(resources) = container.entry("resources") else {
+        return Some((anchor, "`resources` is not set".to_string()));
+    };
+    if resources.value.is_empty_value() {
+        return Some((resources.head_span(), "`resources` is empty".to_string()));
+    }
+    if !resources.value.is_map() {
+        // Not a mapping: the API server rejects the object; schema validation reports it.
+        return None;
+    }
+    let limits = resources.value.get("limits");
+    let own = resources.value.entry(field(bound));
+    if set_value(own.map(|e| e.value), resource)
+        || (bound == Bound::Request && set_value(limits, resource))
+    {
+        return None;
+    }
+    Some(missing_at(resources, own, field(bound), resource))
 }
 
 /// The nearest existing node to point at, and what is missing there.
@@ -109,7 +155,7 @@ fn missing_at(
     own: Option<EntryRef<'_>>,
     field: &str,
     resource: &str,
-) -> (crate::source::Span, String) {
+) -> (Span, String) {
     match own {
         None => (
             resources.key.span(),
