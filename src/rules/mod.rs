@@ -5,6 +5,7 @@
 //! Each rule lives in its own file, `src/rules/<category>/<rule_id>.rs`, and its user
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
+pub mod namespaces;
 pub mod resources;
 pub mod syntax;
 
@@ -223,6 +224,14 @@ pub fn registry() -> &'static [RuleEntry] {
     REGISTRY.get_or_init(|| {
         let mut rules = vec![
             entry!(syntax::yaml_syntax, "yaml-syntax"),
+            entry!(
+                namespaces::namespace_missing_limitrange,
+                "namespace-missing-limitrange"
+            ),
+            entry!(
+                namespaces::namespace_missing_resourcequota,
+                "namespace-missing-resourcequota"
+            ),
             entry!(
                 resources::container_missing_memory_limit,
                 "container-missing-memory-limit"
