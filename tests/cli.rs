@@ -382,3 +382,89 @@ fn broken_document_is_reported_and_the_others_are_still_linted() {
         ]
     );
 }
+
+#[test]
+fn configuration_file_sets_rules_severity_settings_and_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("sub/app.yaml"), NO_RESOURCES).unwrap();
+    std::fs::write(
+        root.join(".kpolicy.yaml"),
+        "defaultNamespace: shop\nrules:\n  container-missing-memory-limit:\n    severity: error\n  container-missing-cpu-request:\n    enabled: false\n  namespace-missing-limitrange:\n    required-defaults: [memory, cpu]\n",
+    )
+    .unwrap();
+    // Found from a subdirectory, upward.
+    let out = kpolicy_in(
+        &root.join("sub"),
+        &["lint", "app.yaml", "--format", "json"],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
+    assert!(
+        rules.contains(&("container-missing-memory-limit", "error")),
+        "{rules:?}"
+    );
+    assert!(
+        !rules
+            .iter()
+            .any(|(r, _)| *r == "container-missing-cpu-request"),
+        "{rules:?}"
+    );
+    let ns = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "namespace-missing-limitrange")
+        .unwrap();
+    assert!(ns["message"].as_str().unwrap().contains("`shop`"), "{ns}");
+    assert!(
+        ns["message"].as_str().unwrap().contains("memory and cpu"),
+        "{ns}"
+    );
+
+    // --no-config ignores it; --namespace overrides it.
+    let out = kpolicy_in(
+        &root.join("sub"),
+        &["lint", "app.yaml", "--no-config", "--format", "json"],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "container-missing-cpu-request")
+    );
+    let out = kpolicy_in(
+        &root.join("sub"),
+        &["lint", "app.yaml", "-n", "other", "--format", "json"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("namespace `other`"));
+
+    // Errors are usage errors, with a position for YAML-level mistakes.
+    std::fs::write(
+        root.join("bad.yaml"),
+        "rules:\n  container-missing-memory-limit:\n    skip-init: true\n",
+    )
+    .unwrap();
+    let out = kpolicy_in(root, &["lint", "--config", "bad.yaml", "sub"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown field `skip-init`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(root.join("bad.yaml"), "rulez: {}\n").unwrap();
+    let out = kpolicy_in(root, &["lint", "--config", "bad.yaml", "sub"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("line 1 column 1"), "{}", stderr(&out));
+}
