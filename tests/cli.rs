@@ -37,7 +37,7 @@ fn stderr(output: &Output) -> String {
 }
 
 const NO_RESOURCES: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n";
-const CLEAN: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n  - name: app\n    resources:\n      requests: {cpu: 100m}\n      limits: {memory: 128Mi}\n";
+const CLEAN: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n  - name: app\n    resources:\n      requests: {cpu: 100m}\n      limits: {memory: 128Mi}\n---\napiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default: {memory: 256Mi}\n";
 
 #[test]
 fn example_in_the_readme_reports_and_exits_1() {
@@ -56,7 +56,14 @@ fn example_in_the_readme_reports_and_exits_1() {
 fn stdin_is_linted_with_spans() {
     let out = kpolicy_in(
         Path::new("."),
-        &["lint", "-", "--color", "never"],
+        &[
+            "lint",
+            "-",
+            "--color",
+            "never",
+            "--disable",
+            "namespace-missing-limitrange",
+        ],
         Some(NO_RESOURCES.as_bytes()),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -75,7 +82,7 @@ fn stdin_is_linted_with_spans() {
 fn clean_input_exits_0_and_says_so() {
     let out = kpolicy_in(Path::new("."), &["lint", "-"], Some(CLEAN.as_bytes()));
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(stdout(&out), "No problems found in 1 file (1 object).\n");
+    assert_eq!(stdout(&out), "No problems found in 1 file (2 objects).\n");
 }
 
 #[test]
@@ -210,7 +217,16 @@ fn directories_are_walked_for_yaml_and_respect_gitignore() {
     );
 
     // An explicit file of any name is linted.
-    let out = kpolicy_in(root, &["lint", "a/notes.txt"], None);
+    let out = kpolicy_in(
+        root,
+        &[
+            "lint",
+            "a/notes.txt",
+            "--disable",
+            "namespace-missing-limitrange",
+        ],
+        None,
+    );
     assert!(
         stdout(&out).starts_with("a/notes.txt:9:9:"),
         "{}",
@@ -222,7 +238,14 @@ fn directories_are_walked_for_yaml_and_respect_gitignore() {
 fn json_output_follows_the_documented_schema() {
     let out = kpolicy_in(
         Path::new("."),
-        &["lint", "-", "--format", "json"],
+        &[
+            "lint",
+            "-",
+            "--format",
+            "json",
+            "--disable",
+            "namespace-missing-limitrange",
+        ],
         Some(NO_RESOURCES.as_bytes()),
     );
     assert_eq!(out.status.code(), Some(1));
