@@ -70,6 +70,10 @@ pub struct LintArgs {
     /// nearest parent that has one].
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
+    /// Target Kubernetes version for version-aware rules, e.g. 1.30 [default: the config's
+    /// `kubeVersion`, else 1.35].
+    #[arg(long, value_name = "1.NN")]
+    pub kube_version: Option<crate::kube_version::KubeVersion>,
     /// Ignore configuration files.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
@@ -159,6 +163,10 @@ fn lint(args: LintArgs) -> i32 {
         default_namespace,
         enable: args.enable.clone(),
         disable: args.disable.clone(),
+        kube_version: args
+            .kube_version
+            .or_else(|| config.as_ref().and_then(|c| c.config.kube_version))
+            .unwrap_or(crate::kube_version::KubeVersion::DEFAULT),
         config: config.map(std::sync::Arc::new),
     };
     let rules = match engine::select_rules(&options) {

@@ -18,6 +18,8 @@ pub const FILE_NAMES: [&str; 2] = [".kpolicy.yaml", ".kpolicy.yml"];
 pub struct Config {
     /// Namespace for objects without `metadata.namespace` (default `default`).
     pub default_namespace: Option<String>,
+    /// Target Kubernetes version for version-aware rules (`--kube-version` overrides it).
+    pub kube_version: Option<crate::kube_version::KubeVersion>,
     /// Per rule id: `enabled`, `severity`, and the rule's own settings.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleConfig>,
@@ -159,4 +161,35 @@ pub fn parse(text: &str) -> Result<(Config, Vec<NodePool>), String> {
         })
         .collect();
     Ok((config, pools))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube_version::KubeVersion;
+
+    #[test]
+    fn kube_version_keeps_trailing_zeros() {
+        for (text, minor) in [
+            ("kubeVersion: 1.30\n", 30),
+            ("kubeVersion: \"1.22\"\n", 22),
+            ("kubeVersion: v1.3\n", 3),
+        ] {
+            let (config, _) = parse(text).unwrap();
+            assert_eq!(
+                config.kube_version,
+                Some(KubeVersion::new(1, minor)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn node_pools_keep_their_spans() {
+        let text = "nodePools:\n  - name: ops\n    purpose: ops\n    labels: {node-pool: ops}\n";
+        let (_, pools) = parse(text).unwrap();
+        assert_eq!(pools.len(), 1);
+        assert_eq!(pools[0].spec.purpose, PoolPurpose::Ops);
+        assert_eq!(&text[pools[0].span.range()], "name: ops");
+    }
 }

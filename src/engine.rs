@@ -26,6 +26,8 @@ pub struct Options {
     pub disable: Vec<String>,
     /// The configuration file: rule entries apply before `enable`/`disable`; its node pools reach rules.
     pub config: Option<Arc<LoadedConfig>>,
+    /// Target Kubernetes version (the CLI resolves flag, then config, then the default).
+    pub kube_version: crate::kube_version::KubeVersion,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             enable: Vec::new(),
             disable: Vec::new(),
             config: None,
+            kube_version: crate::kube_version::KubeVersion::DEFAULT,
         }
     }
 }
@@ -236,6 +239,7 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
             .map(|c| c.node_pools.clone())
             .unwrap_or_default(),
         config_file,
+        kube_version: options.kube_version,
     };
     let syntax_severity = rules
         .iter()

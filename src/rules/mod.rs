@@ -74,6 +74,8 @@ pub struct Context {
     pub node_pools: Vec<crate::config::NodePool>,
     /// The configuration file, when findings point into it (node pools).
     pub config_file: Option<crate::source::FileId>,
+    /// The Kubernetes version the manifests target.
+    pub kube_version: crate::kube_version::KubeVersion,
 }
 
 impl Default for Context {
@@ -82,6 +84,7 @@ impl Default for Context {
             default_namespace: "default".to_string(),
             node_pools: Vec::new(),
             config_file: None,
+            kube_version: crate::kube_version::KubeVersion::DEFAULT,
         }
     }
 }
