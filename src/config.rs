@@ -147,16 +147,16 @@ pub fn parse(text: &str) -> Result<(Config, Vec<NodePool>), String> {
         .node_pools
         .iter()
         .map(|spanned| {
-            let location = spanned.referenced;
-            let span = location.span();
-            let start = span.byte_offset().unwrap_or(0) as usize;
-            let end = start + span.byte_len().unwrap_or(0) as usize;
+            // The location is where the pool's mapping starts; point at that first line
+            // (`- name: ops`), not at the whole block.
+            let start =
+                (spanned.referenced.span().byte_offset().unwrap_or(0) as usize).min(text.len());
+            let end = text[start..]
+                .find(['\n', '\r'])
+                .map_or(text.len(), |i| start + i);
             NodePool {
                 spec: spanned.value.clone(),
-                span: Span::new(
-                    start.min(text.len()),
-                    end.min(text.len()).max(start.min(text.len())),
-                ),
+                span: Span::new(start, end),
             }
         })
         .collect();
