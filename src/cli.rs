@@ -134,9 +134,14 @@ fn lint(args: LintArgs) -> i32 {
     let config_path = match (&args.config, args.no_config) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => None,
-        (None, false) => std::env::current_dir()
-            .ok()
-            .and_then(|dir| crate::config::find(&dir)),
+        // Shown relative to where kpolicy runs when it is found there.
+        (None, false) => std::env::current_dir().ok().and_then(|dir| {
+            crate::config::find(&dir).map(|found| {
+                found
+                    .strip_prefix(&dir)
+                    .map_or(found.clone(), |p| p.to_path_buf())
+            })
+        }),
     };
     let config = match config_path
         .map(|p| crate::config::LoadedConfig::read(&p))

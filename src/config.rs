@@ -26,6 +26,29 @@ pub struct Config {
     /// The node pools of the target cluster, for placement and capacity rules.
     #[serde(default)]
     pub node_pools: Vec<serde_saphyr::Spanned<NodePoolSpec>>,
+    /// Findings to drop, for objects nobody can edit (third-party charts); each needs a reason.
+    #[serde(default)]
+    pub ignores: Vec<serde_saphyr::Spanned<IgnoreSpec>>,
+    /// Rules that no suppression can silence (annotations, comments or `ignores`).
+    #[serde(default)]
+    pub enforce: Vec<String>,
+}
+
+/// A config-level suppression: every given field must match (globs for names and paths).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IgnoreSpec {
+    /// Rule ids or categories (`all` for every rule).
+    pub rules: Vec<String>,
+    pub kind: Option<String>,
+    /// Glob over the namespace the object lands in.
+    pub namespace: Option<String>,
+    /// Glob over `metadata.name`.
+    pub name: Option<String>,
+    /// Glob over the file path as displayed (relative to where kpolicy runs).
+    pub path: Option<String>,
+    /// Why: required, and shown by `unused-suppression` when the entry matches nothing.
+    pub reason: String,
 }
 
 /// One rule's entry: `enabled` and `severity` are the engine's, everything else is the rule's settings.
@@ -108,6 +131,8 @@ pub struct LoadedConfig {
     pub text: String,
     pub config: Config,
     pub node_pools: Vec<NodePool>,
+    /// The `ignores` entries with the line each starts on.
+    pub ignores: Vec<(IgnoreSpec, Span)>,
 }
 
 impl LoadedConfig {
@@ -117,11 +142,22 @@ impl LoadedConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{shown}: {}", crate::discover::io_message(&e)))?;
         let (config, node_pools) = parse(&text).map_err(|e| format!("{shown}: {e}"))?;
+        let ignores = config
+            .ignores
+            .iter()
+            .map(|spanned| {
+                (
+                    spanned.value.clone(),
+                    first_line_span(&text, &spanned.referenced),
+                )
+            })
+            .collect();
         Ok(LoadedConfig {
             path: path.to_path_buf(),
             text,
             config,
             node_pools,
+            ignores,
         })
     }
 }
@@ -137,6 +173,16 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     })
 }
 
+/// The first line of a list item (`- name: ops`) from where serde-saphyr says its mapping starts:
+/// findings about the entry point there, not at the whole block.
+fn first_line_span(text: &str, location: &serde_saphyr::Location) -> Span {
+    let start = (location.span().byte_offset().unwrap_or(0) as usize).min(text.len());
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    Span::new(start, end)
+}
+
 /// Parses a configuration text; the error names the line and column.
 pub fn parse(text: &str) -> Result<(Config, Vec<NodePool>), String> {
     if text.trim().is_empty() {
@@ -146,18 +192,9 @@ pub fn parse(text: &str) -> Result<(Config, Vec<NodePool>), String> {
     let pools = config
         .node_pools
         .iter()
-        .map(|spanned| {
-            // The location is where the pool's mapping starts; point at that first line
-            // (`- name: ops`), not at the whole block.
-            let start =
-                (spanned.referenced.span().byte_offset().unwrap_or(0) as usize).min(text.len());
-            let end = text[start..]
-                .find(['\n', '\r'])
-                .map_or(text.len(), |i| start + i);
-            NodePool {
-                spec: spanned.value.clone(),
-                span: Span::new(start, end),
-            }
+        .map(|spanned| NodePool {
+            spec: spanned.value.clone(),
+            span: first_line_span(text, &spanned.referenced),
         })
         .collect();
     Ok((config, pools))

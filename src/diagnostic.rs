@@ -88,6 +88,27 @@ pub struct Diagnostic {
     pub object: Option<ObjectRef>,
     /// The template that rendered the object, from a `# Source:` comment of `helm template` output.
     pub helm_source: Option<String>,
+    /// The object the finding is about, as (file, document index, node): how suppressions in its
+    /// annotations find it.
+    pub subject: Option<Subject>,
+}
+
+/// Identifies an object of the run: its file, its document, and its mapping's node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Subject {
+    pub file: FileId,
+    pub document: u32,
+    pub node: u32,
+}
+
+impl Subject {
+    pub fn of(object: &crate::object::Object<'_>) -> Subject {
+        Subject {
+            file: object.doc.file,
+            document: object.doc.index as u32,
+            node: object.root.id.0,
+        }
+    }
 }
 
 impl Diagnostic {
@@ -109,6 +130,7 @@ impl Diagnostic {
             help: None,
             object: None,
             helm_source: None,
+            subject: None,
         }
     }
 
@@ -138,6 +160,7 @@ impl Diagnostic {
             .helm_source
             .as_ref()
             .map(|(path, _)| path.to_string());
+        self.subject = Some(Subject::of(object));
         self
     }
 }

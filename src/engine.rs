@@ -288,10 +288,10 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
     let mut diagnostics = Vec::new();
     let mut parsed_files = Vec::new();
     for (file, parsed, mut found) in parsed {
-        sources.add(file);
+        let id = sources.add(file);
         diagnostics.append(&mut found);
         if let Some(parsed) = parsed {
-            parsed_files.push(parsed);
+            parsed_files.push((id, parsed));
         }
     }
 
@@ -305,7 +305,7 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
 
     let objects: Vec<Object<'_>> = parsed_files
         .iter()
-        .flat_map(|f| f.documents.iter())
+        .flat_map(|(_, f)| f.documents.iter())
         .flat_map(objects_of)
         .collect();
 
@@ -335,6 +335,25 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
         })
         .collect();
     diagnostics.extend(per_set);
+
+    // Filter: suppressions (and findings about the suppressions themselves).
+    crate::suppress::apply(
+        &mut diagnostics,
+        &crate::suppress::Inputs {
+            sources: &sources,
+            comments: parsed_files
+                .iter()
+                .map(|(id, f)| (*id, f.comments.as_slice()))
+                .collect(),
+            objects: &objects,
+            default_namespace: &ctx.default_namespace,
+            config: options.config.as_deref().zip(config_file),
+            active: rules
+                .iter()
+                .map(|r| (r.rule.meta().id, r.severity))
+                .collect(),
+        },
+    );
 
     sort(&mut diagnostics, &sources);
     Report {

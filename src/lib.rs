@@ -16,5 +16,6 @@ pub mod object;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod view;
 pub mod yaml;

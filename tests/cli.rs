@@ -491,3 +491,76 @@ fn configuration_file_sets_rules_severity_settings_and_namespace() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("line 1 column 1"), "{}", stderr(&out));
 }
+
+#[test]
+fn configuration_ignores_and_enforce() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("vendor/chart")).unwrap();
+    std::fs::write(root.join("vendor/chart/app.yaml"), NO_RESOURCES).unwrap();
+    std::fs::write(
+        root.join("mine.yaml"),
+        NO_RESOURCES.replace("name: web\nspec", "name: mine\nspec"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".kpolicy.yaml"),
+        "ignores:\n  - rules: [reliability]\n    path: \"vendor/**\"\n    reason: third-party chart, tracked upstream\n  - rules: [container-missing-cpu-request]\n    kind: StatefulSet\n    reason: no StatefulSet here\nenforce: [container-missing-memory-limit]\n",
+    )
+    .unwrap();
+    let out = kpolicy_in(root, &["lint", "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Enforced: the vendored chart still gets the memory-limit finding; the rest of it is ignored.
+    assert!(
+        found.contains(&(
+            "vendor/chart/app.yaml".into(),
+            "container-missing-memory-limit".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&(
+            "vendor/chart/app.yaml".into(),
+            "container-missing-cpu-request".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("mine.yaml".into(), "container-missing-cpu-request".into())),
+        "{found:?}"
+    );
+    // The StatefulSet entry matched nothing: reported on the config file.
+    assert!(
+        found.contains(&(".kpolicy.yaml".into(), "unused-suppression".into())),
+        "{found:?}"
+    );
+    // An annotation cannot silence an enforced rule.
+    std::fs::write(
+        root.join("mine.yaml"),
+        NO_RESOURCES.replace("name: web\nspec", "name: mine\n  annotations:\n    kpolicy.io/ignore: \"container-missing-memory-limit: no\"\nspec"),
+    )
+    .unwrap();
+    let out = kpolicy_in(root, &["lint", "mine.yaml", "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"container-missing-memory-limit") && rules.contains(&"invalid-suppression"),
+        "{rules:?}"
+    );
+}

@@ -60,6 +60,61 @@ fn expected_lines(path: &Path, id: &str) -> BTreeSet<(String, u32)> {
     out
 }
 
+/// Options a fixture asks for in a first-line comment: `# kpolicy-test: --enable a,b --kube-version 1.21`
+/// (in a directory fixture, in its first file).
+#[derive(Default)]
+struct FixtureHeader {
+    enable: Vec<String>,
+    kube_version: Option<kpolicy::kube_version::KubeVersion>,
+}
+
+impl FixtureHeader {
+    fn read(path: &Path) -> FixtureHeader {
+        let first = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            files.into_iter().next()
+        } else {
+            Some(path.to_path_buf())
+        };
+        let text = first
+            .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
+            .unwrap_or_default();
+        let mut header = FixtureHeader::default();
+        let Some(args) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# kpolicy-test:"))
+        else {
+            return header;
+        };
+        let mut words = args.split_whitespace();
+        while let Some(flag) = words.next() {
+            let value = words
+                .next()
+                .unwrap_or_else(|| panic!("{}: `{flag}` needs a value", path.display()));
+            match flag {
+                "--enable" => header.enable.extend(value.split(',').map(str::to_string)),
+                "--kube-version" => header.kube_version = Some(value.parse().unwrap()),
+                other => panic!("{}: unknown fixture option `{other}`", path.display()),
+            }
+        }
+        header
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            kube_version: self
+                .kube_version
+                .unwrap_or(kpolicy::kube_version::KubeVersion::DEFAULT),
+            ..Options::default()
+        }
+    }
+}
+
 #[test]
 fn every_rule_has_a_complete_doc() {
     for entry in registry() {
@@ -131,9 +186,14 @@ fn every_rule_has_failing_and_passing_fixtures() {
 fn fixtures_match_markers_and_snapshots() {
     for entry in registry() {
         let id = entry.meta.id;
-        let rules = select_only(&[id]).unwrap();
         for path in fixtures(id) {
-            let report = lint_inputs(&[Input::Path(path.clone())], &Options::default(), &rules);
+            let header = FixtureHeader::read(&path);
+            let mut ids = vec![id];
+            ids.extend(header.enable.iter().map(String::as_str));
+            let rules = select_only(&ids).unwrap();
+            let mut report = lint_inputs(&[Input::Path(path.clone())], &header.options(), &rules);
+            // Other rules may run to give this one something to work on; only its findings count.
+            report.diagnostics.retain(|d| d.rule == id);
             assert!(
                 report.errors.is_empty(),
                 "{}: {:?}",

@@ -7,6 +7,7 @@
 
 pub mod namespaces;
 pub mod resources;
+pub mod suppression;
 pub mod syntax;
 
 use serde::Serialize;
@@ -227,6 +228,8 @@ pub fn registry() -> &'static [RuleEntry] {
     REGISTRY.get_or_init(|| {
         let mut rules = vec![
             entry!(syntax::yaml_syntax, "yaml-syntax"),
+            entry!(suppression::unused_suppression, "unused-suppression"),
+            entry!(suppression::invalid_suppression, "invalid-suppression"),
             entry!(
                 namespaces::namespace_missing_limitrange,
                 "namespace-missing-limitrange"
