@@ -1,6 +1,8 @@
 //! Every registered rule: its documentation has the required sections, and its fixtures under
 //! `testdata/rules/<id>/` produce exactly the findings their `# expect: <id>` markers name, rendered
 //! as the snapshot shows. `fail*.yaml` files must produce findings; `pass*.yaml` files none.
+//! A `fail*` or `pass*` directory is one run over all its files (for rules that look across
+//! objects in different files); its markers are collected from every file, by (file, line).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -25,22 +27,56 @@ fn fixtures(id: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| kpolicy::discover::is_yaml_name(p))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            if p.is_dir() {
+                name.starts_with("fail") || name.starts_with("pass")
+            } else {
+                kpolicy::discover::is_yaml_name(p)
+            }
+        })
         .collect();
     files.sort();
     files
 }
 
-/// 1-based lines that carry `# expect: <id>`.
-fn expected_lines(path: &Path, id: &str) -> BTreeSet<u32> {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
+/// The YAML files of a fixture: the file itself, or every file under a fixture directory.
+fn fixture_files(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if kpolicy::discover::is_yaml_name(&p) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// (file as displayed, 1-based line) of every line that carries `# expect: <id>`.
+fn expected_lines(path: &Path, id: &str) -> BTreeSet<(String, u32)> {
     let marker = format!("# expect: {id}");
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| line.contains(&marker))
-        .map(|(i, _)| i as u32 + 1)
-        .collect()
+    let mut out = BTreeSet::new();
+    for file in fixture_files(path) {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let name = kpolicy::source::display_path(&file);
+        out.extend(
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.contains(&marker))
+                .map(|(i, _)| (name.clone(), i as u32 + 1)),
+        );
+    }
+    out
 }
 
 #[test]
@@ -101,11 +137,11 @@ fn every_rule_has_failing_and_passing_fixtures() {
         let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().to_string();
         assert!(
             files.iter().any(|p| name(p).starts_with("fail")),
-            "{id}: no fail*.yaml fixture"
+            "{id}: no fail* fixture"
         );
         assert!(
             files.iter().any(|p| name(p).starts_with("pass")),
-            "{id}: no pass*.yaml fixture"
+            "{id}: no pass* fixture"
         );
     }
 }
@@ -123,15 +159,15 @@ fn fixtures_match_markers_and_snapshots() {
                 path.display(),
                 report.errors
             );
-            let got: BTreeSet<u32> = report
+            let got: BTreeSet<(String, u32)> = report
                 .diagnostics
                 .iter()
                 .map(|d| {
-                    report
-                        .sources
-                        .get(d.file)
-                        .line_col(d.span.start as usize)
-                        .line
+                    let source = report.sources.get(d.file);
+                    (
+                        source.name.clone(),
+                        source.line_col(d.span.start as usize).line,
+                    )
                 })
                 .collect();
             let want = expected_lines(&path, id);
