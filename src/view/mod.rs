@@ -2,5 +2,6 @@
 //! this workload") while every answer keeps its node, so it can be pointed at.
 
 pub mod pod;
+pub mod selector;
 
 pub use pod::{Container, ContainerKind, PodSpec, pod_spec};
