@@ -87,7 +87,23 @@ impl Rule for MissingPdb {
                         .secondary(file, span, text)
                 }
             };
-            for (pdb, selector) in in_namespace.iter().take(MAX_NEAR_MISSES) {
+            // Near misses: budgets that look at the same label keys as these pods carry (a typo
+            // in a value, an extra `version` label), or that select nothing from the same file.
+            let mut near: Vec<_> = in_namespace
+                .iter()
+                .filter(|(pdb, selector)| {
+                    let same_file = pdb.doc.file == workload.doc.file;
+                    if selector.is_nothing() {
+                        return same_file;
+                    }
+                    selector
+                        .requirements()
+                        .iter()
+                        .any(|r| labels.get(r.key).is_some())
+                })
+                .collect();
+            near.sort_by_key(|(pdb, _)| pdb.doc.file != workload.doc.file);
+            for (pdb, selector) in near.into_iter().take(MAX_NEAR_MISSES) {
                 let span = pdb
                     .spec()
                     .and_then(|s| s.entry("selector"))

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_long_running, probe_example, service_selecting, service_target_port};
+use super::{
+    is_long_running, probe_example, service_target_port, service_targets, services_selecting,
+};
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
@@ -68,14 +70,20 @@ impl Rule for MissingReadinessProbe {
             if missing.is_empty() {
                 continue;
             }
-            let service = service_selecting(index, workload);
-            if self.settings.require_service && service.is_none() {
+            let services = services_selecting(index, workload);
+            if self.settings.require_service && services.is_empty() {
                 continue;
             }
+            let single = containers.len() == 1;
             for container in missing {
-                let serves =
-                    declares_ports(container) || (service.is_some() && containers.len() == 1);
-                if !serves {
+                // The Service that sends this container traffic: one that targets one of its
+                // ports, or any, when the pod has only this container.
+                let service = services
+                    .iter()
+                    .copied()
+                    .find(|s| service_targets(s, container))
+                    .or_else(|| services.first().copied().filter(|_| single));
+                if service.is_none() && !declares_ports(container) {
                     continue;
                 }
                 let message = format!("{} has no readiness probe", container.describe());

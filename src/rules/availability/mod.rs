@@ -265,17 +265,56 @@ pub(crate) fn disruption_budgets<'a>(
         .collect()
 }
 
-/// The first core Service in `workload`'s namespace whose selector picks its pods.
-pub(crate) fn service_selecting<'a>(
+/// The core Services in `workload`'s namespace whose selectors pick its pods, those of the
+/// workload's own file first (a run over many unrelated sets may repeat a Service elsewhere).
+pub(crate) fn services_selecting<'a>(
     index: &Index<'a>,
     workload: &Object<'a>,
-) -> Option<&'a Object<'a>> {
-    let labels = pod_template_labels(workload)?;
-    index
+) -> Vec<&'a Object<'a>> {
+    let Some(labels) = pod_template_labels(workload) else {
+        return Vec::new();
+    };
+    let mut services: Vec<&'a Object<'a>> = index
         .in_namespace(index.namespace_of(workload))
         .filter(|o| o.kind == "Service" && o.group.is_empty())
-        .find(|service| {
+        .filter(|service| {
             LabelSelector::from_map(service.spec().and_then(|s| s.get("selector"))).matches(&labels)
+        })
+        .collect();
+    services.sort_by_key(|s| s.doc.file != workload.doc.file);
+    services
+}
+
+/// Whether one of `service`'s ports sends traffic to a port `container` declares (by
+/// `targetPort` number or name, `port` when `targetPort` is not set).
+pub(crate) fn service_targets(
+    service: &Object<'_>,
+    container: &crate::view::Container<'_>,
+) -> bool {
+    let Some(ports) = container.node.get("ports") else {
+        return false;
+    };
+    let declared: Vec<(Option<&str>, Option<u32>)> = ports
+        .items()
+        .map(|p| {
+            (
+                p.get_str("name"),
+                p.get("containerPort").and_then(int_value),
+            )
+        })
+        .collect();
+    service
+        .spec()
+        .and_then(|s| s.get("ports"))
+        .into_iter()
+        .flat_map(|l| l.items())
+        .filter_map(|p| p.get("targetPort").or_else(|| p.get("port")))
+        .filter_map(|target| target.as_str())
+        .any(|target| match target.trim().parse::<u32>() {
+            Ok(number) => declared.iter().any(|(_, n)| *n == Some(number)),
+            Err(_) => declared
+                .iter()
+                .any(|(name, _)| *name == Some(target.trim())),
         })
 }
 
