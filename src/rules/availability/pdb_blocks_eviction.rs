@@ -66,9 +66,17 @@ impl Rule for PdbBlocksEviction {
             let name = pdb.display_name();
             // The workloads whose pods the budget counts, with their pod counts.
             let namespace = index.namespace_of(pdb);
-            let selected: Vec<(&Object<'_>, Option<Replicas<'_, '_>>)> = index
+            // A workload the set repeats (same kind and name) is one object in the cluster: keep
+            // the copy from the budget's own file, else the first.
+            let mut workloads: Vec<&Object<'_>> = index
                 .in_namespace(namespace)
                 .filter(|w| pod_template_labels(w).is_some_and(|labels| selector.matches(&labels)))
+                .collect();
+            workloads.sort_by_key(|w| w.doc.file != pdb.doc.file);
+            let mut seen = std::collections::HashSet::new();
+            workloads.retain(|w| seen.insert((w.kind, w.name)));
+            let selected: Vec<(&Object<'_>, Option<Replicas<'_, '_>>)> = workloads
+                .into_iter()
                 .map(|w| (w, scaling.replicas(index, w)))
                 .collect();
 

@@ -45,6 +45,8 @@ impl Rule for WorkloadSingleReplica {
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
         let min = self.settings.min_replicas.max(1);
         let scaling = Scaling::new(index);
+        // An autoscaler is reported once, even when the set repeats the workload it scales.
+        let mut autoscalers_seen = std::collections::HashSet::new();
         for workload in index.objects() {
             let Some(replicas) = scaling.replicas(index, workload) else {
                 continue;
@@ -82,6 +84,9 @@ impl Rule for WorkloadSingleReplica {
                         ));
                 }
                 ReplicaSource::Autoscaler(autoscaler) => {
+                    if !autoscalers_seen.insert(std::ptr::from_ref(autoscaler)) {
+                        continue;
+                    }
                     let label = match autoscaler.min_entry {
                         Some(_) => format!(
                             "the autoscaler may scale {name} down to {}",
