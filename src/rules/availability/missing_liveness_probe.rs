@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_long_running, probe_example};
+use super::{is_long_running, owned_by_controller, probe_example};
 use crate::diagnostic::Severity;
 use crate::object::Object;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
@@ -33,7 +33,7 @@ impl Rule for MissingLivenessProbe {
     }
 
     fn check_object(&self, object: &Object<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        if !is_long_running(object) {
+        if !is_long_running(object) || owned_by_controller(object) {
             return;
         }
         let Some(pod) = pod_spec(object) else {

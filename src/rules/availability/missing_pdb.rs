@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ReplicaSource, Scaling, disruption_budgets, identity_labels, match_labels_yaml, replicas_noun,
+    ReplicaSource, Scaling, disruption_budgets, identity_labels, match_labels_yaml,
+    owned_by_controller, replicas_noun,
 };
 use crate::diagnostic::Severity;
 use crate::index::Index;
@@ -50,6 +51,9 @@ impl Rule for MissingPdb {
         }
         let scaling = Scaling::new(index);
         for workload in index.objects() {
+            if owned_by_controller(workload) {
+                continue;
+            }
             let Some(replicas) = scaling.replicas(index, workload) else {
                 continue;
             };

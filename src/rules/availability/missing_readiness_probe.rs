@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    is_long_running, probe_example, service_target_port, service_targets, services_selecting,
+    is_long_running, owned_by_controller, probe_example, service_target_port, service_targets,
+    services_selecting,
 };
 use crate::diagnostic::Severity;
 use crate::index::Index;
@@ -49,7 +50,7 @@ impl Rule for MissingReadinessProbe {
 
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
         for workload in index.objects() {
-            if !is_long_running(workload) {
+            if !is_long_running(workload) || owned_by_controller(workload) {
                 continue;
             }
             let Some(pod) = pod_spec(workload) else {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Scaling, identity_labels, match_labels_yaml, replicas_noun};
+use super::{Scaling, identity_labels, match_labels_yaml, owned_by_controller, replicas_noun};
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
@@ -101,6 +101,9 @@ impl Rule for MissingTopologySpread {
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
         let scaling = Scaling::new(index);
         for workload in index.objects() {
+            if owned_by_controller(workload) {
+                continue;
+            }
             let Some(replicas) = scaling.replicas(index, workload) else {
                 continue;
             };

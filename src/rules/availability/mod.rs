@@ -38,6 +38,18 @@ pub(crate) fn is_replicated(object: &Object<'_>) -> bool {
     )
 }
 
+/// An object a controller manages (`metadata.ownerReferences` with `controller: true`), such as
+/// the ReplicaSet of a Deployment or the Pod of a ReplicaSet in a cluster dump: its owner is what
+/// to fix, and what the rules look at.
+pub(crate) fn owned_by_controller(object: &Object<'_>) -> bool {
+    object
+        .metadata()
+        .and_then(|m| m.get("ownerReferences"))
+        .into_iter()
+        .flat_map(|refs| refs.items())
+        .any(|r| r.get_str("controller") == Some("true"))
+}
+
 /// Workloads whose pods run until replaced: everything replicated, DaemonSets, and bare Pods that
 /// restart (`restartPolicy: Always`, the default) and are not Helm hooks (`helm test` pods).
 /// Jobs and CronJobs run to completion; Knative injects its own readiness probe.

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ReplicaSource, Replicas, Scaling, disruption_budgets, replicas_noun};
+use super::{
+    ReplicaSource, Replicas, Scaling, disruption_budgets, owned_by_controller, replicas_noun,
+};
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::object::Object;
@@ -70,6 +72,7 @@ impl Rule for PdbBlocksEviction {
             // the copy from the budget's own file, else the first.
             let mut workloads: Vec<&Object<'_>> = index
                 .in_namespace(namespace)
+                .filter(|w| !owned_by_controller(w))
                 .filter(|w| pod_template_labels(w).is_some_and(|labels| selector.matches(&labels)))
                 .collect();
             workloads.sort_by_key(|w| w.doc.file != pdb.doc.file);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ReplicaSource, Scaling, replicas_noun, spec_key_span};
+use super::{ReplicaSource, Scaling, owned_by_controller, replicas_noun, spec_key_span};
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
@@ -48,6 +48,9 @@ impl Rule for WorkloadSingleReplica {
         // An autoscaler is reported once, even when the set repeats the workload it scales.
         let mut autoscalers_seen = std::collections::HashSet::new();
         for workload in index.objects() {
+            if owned_by_controller(workload) {
+                continue;
+            }
             let Some(replicas) = scaling.replicas(index, workload) else {
                 continue;
             };
