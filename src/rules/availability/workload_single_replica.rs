@@ -71,7 +71,7 @@ impl Rule for WorkloadSingleReplica {
                 ReplicaSource::Field(entry) => {
                     sink.report(workload, entry.head_span(), message)
                         .label(if replicas.count == 1 {
-                            "one pod: nothing serves while it restarts or moves".to_string()
+                            "one pod: down whenever it restarts or moves to another node".to_string()
                         } else {
                             format!("{}, fewer than {min}", replicas_noun(replicas.count))
                         })
