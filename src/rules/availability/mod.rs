@@ -417,3 +417,137 @@ pub(crate) fn service_target_port(service: &Object<'_>) -> Option<String> {
         .and_then(|p| p.as_str())
         .map(str::to_string)
 }
+
+/// Runs one rule with non-default settings over in-memory files; the fixtures cover the defaults.
+#[cfg(test)]
+pub(crate) fn run_rule(rule: Box<dyn crate::rules::Rule>, files: &[(&str, &str)]) -> Vec<String> {
+    let active = [crate::engine::ActiveRule {
+        rule,
+        severity: crate::diagnostic::Severity::Warning,
+    }];
+    let texts = files
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    let report = crate::engine::lint_texts(texts, &crate::engine::Options::default(), &active);
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let source = report.sources.get(d.file);
+            format!(
+                "{}:{}: {}",
+                source.name,
+                source.line_col(d.span.start as usize).line,
+                d.message
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: web:1\n";
+
+    #[test]
+    fn single_replica_minimum_is_configurable() {
+        let rule =
+            workload_single_replica::new(workload_single_replica::Settings { min_replicas: 3 });
+        assert_eq!(
+            run_rule(Box::new(rule), &[("a.yaml", WEB)]),
+            ["a.yaml:6: Deployment/web runs only 2 replicas, fewer than 3"]
+        );
+    }
+
+    #[test]
+    fn missing_pdb_can_wait_for_a_set_with_budgets() {
+        let strict = || {
+            Box::new(missing_pdb::new(missing_pdb::Settings {
+                only_when_set_has_pdbs: true,
+            }))
+        };
+        assert!(run_rule(strict(), &[("a.yaml", WEB)]).is_empty());
+        let other = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: db\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: db}\n";
+        assert_eq!(
+            run_rule(strict(), &[("a.yaml", WEB), ("b.yaml", other)]),
+            [
+                "a.yaml:6: Deployment/web runs 2 replicas but no PodDisruptionBudget selects its pods"
+            ]
+        );
+    }
+
+    #[test]
+    fn readiness_can_require_a_service() {
+        let with_port = WEB.replace(
+            "          image: web:1\n",
+            "          image: web:1\n          ports: [{containerPort: 80}]\n",
+        );
+        let rule = || {
+            Box::new(missing_readiness_probe::new(
+                missing_readiness_probe::Settings {
+                    require_service: true,
+                },
+            ))
+        };
+        assert!(run_rule(rule(), &[("a.yaml", &with_port)]).is_empty());
+        let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+        assert_eq!(
+            run_rule(rule(), &[("a.yaml", &with_port), ("b.yaml", service)]),
+            ["a.yaml:14: container \"web\" has no readiness probe"]
+        );
+    }
+
+    #[test]
+    fn topology_keys_are_configurable() {
+        let spread = WEB.replace(
+            "      containers:\n",
+            "      topologySpreadConstraints:\n        - {maxSkew: 1, topologyKey: topology.kubernetes.io/region, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}\n      containers:\n",
+        );
+        let default = Box::new(missing_topology_spread::new(Default::default()));
+        assert_eq!(run_rule(default, &[("a.yaml", &spread)]).len(), 1);
+        let regions = Box::new(missing_topology_spread::new(
+            missing_topology_spread::Settings {
+                topology_keys: vec!["topology.kubernetes.io/region".to_string()],
+            },
+        ));
+        assert!(run_rule(regions, &[("a.yaml", &spread)]).is_empty());
+    }
+
+    #[test]
+    fn critical_classes_can_be_extended() {
+        let proxy = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: kube-proxy\nspec:\n  template:\n    spec:\n      priorityClassName: platform-critical\n      containers:\n        - name: kube-proxy\n          image: registry.k8s.io/kube-proxy:v1.29.2\n";
+        use critical_daemonset_missing_priority_class as rule;
+        assert_eq!(
+            run_rule(
+                Box::new(rule::new(Default::default())),
+                &[("a.yaml", proxy)]
+            )
+            .len(),
+            1
+        );
+        let extended = rule::new(rule::Settings {
+            also_accept: vec!["platform-critical".to_string()],
+        });
+        assert!(run_rule(Box::new(extended), &[("a.yaml", proxy)]).is_empty());
+    }
+
+    #[test]
+    fn odd_values_never_panic() {
+        let odd = [
+            "apiVersion: apps/v1\nkind: Deployment\nspec: [1, 2]\n",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {a: 1}\n  template: {spec: {containers: [{name: x, ports: 7, readinessProbe: []}]}}\n",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 99999999999999999999%\n  selector: {matchLabels: {app: [x]}}\n",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 4294967295\n  selector: {}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 4294967295, template: {spec: {containers: []}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {replicas: 4294967295, template: {spec: {containers: []}}}\n",
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec: {scaleTargetRef: [x], minReplicas: -1}\n",
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: \"*\"}\nspec: {template: {spec: {priorityClassName: [x], containers: [{image: \":@\"}, {image: 7}]}}}\n",
+        ];
+        for entry in crate::rules::registry() {
+            for text in odd {
+                let rule = (entry.build)(&serde_json::Value::Null).unwrap();
+                run_rule(rule, &[("odd.yaml", text)]);
+            }
+        }
+    }
+}

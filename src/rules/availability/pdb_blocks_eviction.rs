@@ -127,8 +127,7 @@ impl Rule for PdbBlocksEviction {
                     let total: u32 = selected
                         .iter()
                         .filter_map(|(_, r)| r.as_ref())
-                        .map(|r| r.count)
-                        .sum();
+                        .fold(0u32, |sum, r| sum.saturating_add(r.count));
                     // Scaled to zero: nothing to evict.
                     if total == 0 {
                         continue;
