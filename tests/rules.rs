@@ -1,6 +1,8 @@
 //! Every registered rule: its documentation has the required sections, and its fixtures under
 //! `testdata/rules/<id>/` produce exactly the findings their `# expect: <id>` markers name, rendered
 //! as the snapshot shows. `fail*.yaml` files must produce findings; `pass*.yaml` files none.
+//! A `fail*` or `pass*` directory is one run over all its files (for rules that look across
+//! objects in different files); its markers are collected from every file, by (file, line).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,35 +29,54 @@ fn fixtures(id: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() || kpolicy::discover::is_yaml_name(p))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            if p.is_dir() {
+                name.starts_with("fail") || name.starts_with("pass")
+            } else {
+                kpolicy::discover::is_yaml_name(p)
+            }
+        })
         .collect();
     files.sort();
     files
 }
 
-/// (file, 1-based line) of every line that carries `# expect: <id>`, in a file or a directory.
+/// The YAML files of a fixture: the file itself, or every file under a fixture directory.
+fn fixture_files(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if kpolicy::discover::is_yaml_name(&p) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// (file as displayed, 1-based line) of every line that carries `# expect: <id>`.
 fn expected_lines(path: &Path, id: &str) -> BTreeSet<(String, u32)> {
-    let files: Vec<PathBuf> = if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        files
-    } else {
-        vec![path.to_path_buf()]
-    };
     let marker = format!("# expect: {id}");
     let mut out = BTreeSet::new();
-    for file in files {
+    for file in fixture_files(path) {
         let bytes = std::fs::read(&file).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         let name = kpolicy::source::display_path(&file);
-        for (i, line) in text.lines().enumerate() {
-            if line.contains(&marker) {
-                out.insert((name.clone(), i as u32 + 1));
-            }
-        }
+        out.extend(
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.contains(&marker))
+                .map(|(i, _)| (name.clone(), i as u32 + 1)),
+        );
     }
     out
 }
@@ -70,16 +91,7 @@ struct FixtureHeader {
 
 impl FixtureHeader {
     fn read(path: &Path) -> FixtureHeader {
-        let first = if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            files.sort();
-            files.into_iter().next()
-        } else {
-            Some(path.to_path_buf())
-        };
+        let first = fixture_files(path).into_iter().next();
         let text = first
             .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
             .unwrap_or_default();
@@ -173,11 +185,11 @@ fn every_rule_has_failing_and_passing_fixtures() {
         let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().to_string();
         assert!(
             files.iter().any(|p| name(p).starts_with("fail")),
-            "{id}: no fail*.yaml fixture"
+            "{id}: no fail* fixture"
         );
         assert!(
             files.iter().any(|p| name(p).starts_with("pass")),
-            "{id}: no pass*.yaml fixture"
+            "{id}: no pass* fixture"
         );
     }
 }

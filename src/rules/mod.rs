@@ -5,6 +5,7 @@
 //! Each rule lives in its own file, `src/rules/<category>/<rule_id>.rs`, and its user
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
+pub mod availability;
 pub mod namespaces;
 pub mod resources;
 pub mod suppression;
@@ -253,6 +254,28 @@ pub fn registry() -> &'static [RuleEntry] {
             entry!(
                 resources::container_missing_cpu_limit,
                 "container-missing-cpu-limit"
+            ),
+            entry!(
+                availability::workload_single_replica,
+                "workload-single-replica"
+            ),
+            entry!(availability::missing_pdb, "missing-pdb"),
+            entry!(availability::pdb_blocks_eviction, "pdb-blocks-eviction"),
+            entry!(
+                availability::missing_topology_spread,
+                "missing-topology-spread"
+            ),
+            entry!(
+                availability::critical_daemonset_missing_priority_class,
+                "critical-daemonset-missing-priority-class"
+            ),
+            entry!(
+                availability::missing_readiness_probe,
+                "missing-readiness-probe"
+            ),
+            entry!(
+                availability::missing_liveness_probe,
+                "missing-liveness-probe"
             ),
         ];
         rules.sort_by_key(|r| r.meta.id);

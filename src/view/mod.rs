@@ -3,5 +3,6 @@
 
 pub mod limitrange;
 pub mod pod;
+pub mod selector;
 
 pub use pod::{Container, ContainerKind, PodSpec, pod_spec};
