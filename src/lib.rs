@@ -12,6 +12,7 @@ pub mod engine;
 pub mod index;
 pub mod load;
 pub mod object;
+pub mod quantity;
 pub mod report;
 pub mod rules;
 pub mod source;
