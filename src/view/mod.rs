@@ -1,6 +1,7 @@
 //! Thin typed views over the span tree. A view answers a Kubernetes question ("the containers of
 //! this workload") while every answer keeps its node, so it can be pointed at.
 
+pub mod placement;
 pub mod pod;
 
 pub use pod::{Container, ContainerKind, PodSpec, pod_spec};
