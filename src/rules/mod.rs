@@ -5,6 +5,7 @@
 //! Each rule lives in its own file, `src/rules/<category>/<rule_id>.rs`, and its user
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
+pub mod reliability;
 pub mod resources;
 pub mod syntax;
 
@@ -238,6 +239,22 @@ pub fn registry() -> &'static [RuleEntry] {
             entry!(
                 resources::container_missing_cpu_limit,
                 "container-missing-cpu-limit"
+            ),
+            entry!(
+                reliability::ops_workload_shares_node_pool,
+                "ops-workload-shares-node-pool"
+            ),
+            entry!(
+                reliability::customer_workload_on_ops_pool,
+                "customer-workload-on-ops-pool"
+            ),
+            entry!(
+                reliability::container_overcommit_ratio,
+                "container-overcommit-ratio"
+            ),
+            entry!(
+                reliability::node_pool_over_committed,
+                "node-pool-over-committed"
             ),
         ];
         rules.sort_by_key(|r| r.meta.id);
