@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod index;
+pub mod lint_with_context;
 pub mod load;
 pub mod object;
 pub mod quantity;

@@ -1,12 +1,18 @@
 //! Every registered rule: its documentation has the required sections, and its fixtures under
 //! `testdata/rules/<id>/` produce exactly the findings their `# expect: <id>` markers name, rendered
 //! as the snapshot shows. `fail*.yaml` files must produce findings; `pass*.yaml` files none.
+//!
+//! A `fail*` / `pass*` directory is one run over all its YAML files (for cross-object rules whose
+//! related objects sit in different files): its markers are collected from every file, keyed by
+//! file and line, and its snapshot is named after the directory. When the directory holds a
+//! `.kpolicy.yaml`, its node pools go into the run's context and findings may point into it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use kpolicy::discover::Input;
-use kpolicy::engine::{Options, lint_inputs, select_only};
+use kpolicy::engine::{Options, Report, lint_inputs, select_only};
+use kpolicy::lint_with_context::{context_from_config, lint_texts_with_context};
 use kpolicy::report::human;
 use kpolicy::rules::registry;
 
@@ -20,27 +26,82 @@ const SECTIONS: [&str; 7] = [
     "## References",
 ];
 
+/// The `fail*` / `pass*` fixtures of a rule: YAML files and directories.
 fn fixtures(id: &str) -> Vec<PathBuf> {
     let dir = Path::new("testdata/rules").join(id);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| kpolicy::discover::is_yaml_name(p))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            kpolicy::discover::is_yaml_name(p)
+                || (p.is_dir() && (name.starts_with("fail") || name.starts_with("pass")))
+        })
         .collect();
     files.sort();
     files
 }
 
-/// 1-based lines that carry `# expect: <id>`.
-fn expected_lines(path: &Path, id: &str) -> BTreeSet<u32> {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
+const CONFIG: &str = ".kpolicy.yaml";
+
+/// The YAML files of a fixture directory (the configuration excluded), sorted.
+fn directory_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| kpolicy::discover::is_yaml_name(p) && !p.ends_with(CONFIG))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `(file, 1-based line)` of every line that carries `# expect: <id>`, in the fixture's files.
+fn expected_lines(fixture: &Path, id: &str) -> BTreeSet<(String, u32)> {
+    let mut files = if fixture.is_dir() {
+        directory_files(fixture)
+    } else {
+        vec![fixture.to_path_buf()]
+    };
+    if fixture.join(CONFIG).is_file() {
+        files.push(fixture.join(CONFIG));
+    }
     let marker = format!("# expect: {id}");
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| line.contains(&marker))
-        .map(|(i, _)| i as u32 + 1)
-        .collect()
+    let mut out = BTreeSet::new();
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let name = kpolicy::source::display_path(&path);
+        out.extend(
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.contains(&marker))
+                .map(|(i, _)| (name.clone(), i as u32 + 1)),
+        );
+    }
+    out
+}
+
+/// Lints one fixture: a file, a directory, or a directory with a `.kpolicy.yaml`.
+fn lint_fixture(fixture: &Path, rules: &[kpolicy::engine::ActiveRule]) -> Report {
+    let config = fixture.join(CONFIG);
+    if !config.is_file() {
+        return lint_inputs(
+            &[Input::Path(fixture.to_path_buf())],
+            &Options::default(),
+            rules,
+        );
+    }
+    let read = |p: &Path| {
+        (
+            kpolicy::source::display_path(p),
+            std::fs::read_to_string(p).unwrap(),
+        )
+    };
+    let mut texts = vec![read(&config)];
+    texts.extend(directory_files(fixture).iter().map(|p| read(p)));
+    let ctx = context_from_config(&texts[0].1, kpolicy::source::FileId(0), "default")
+        .unwrap_or_else(|e| panic!("{}: {e}", config.display()));
+    lint_texts_with_context(texts, &ctx, rules)
 }
 
 #[test]
@@ -116,22 +177,22 @@ fn fixtures_match_markers_and_snapshots() {
         let id = entry.meta.id;
         let rules = select_only(&[id]).unwrap();
         for path in fixtures(id) {
-            let report = lint_inputs(&[Input::Path(path.clone())], &Options::default(), &rules);
+            let report = lint_fixture(&path, &rules);
             assert!(
                 report.errors.is_empty(),
                 "{}: {:?}",
                 path.display(),
                 report.errors
             );
-            let got: BTreeSet<u32> = report
+            let got: BTreeSet<(String, u32)> = report
                 .diagnostics
                 .iter()
                 .map(|d| {
-                    report
-                        .sources
-                        .get(d.file)
-                        .line_col(d.span.start as usize)
-                        .line
+                    let source = report.sources.get(d.file);
+                    (
+                        source.name.clone(),
+                        source.line_col(d.span.start as usize).line,
+                    )
                 })
                 .collect();
             let want = expected_lines(&path, id);
