@@ -26,7 +26,18 @@ pub fn context_from_config(
     config_file: FileId,
     default_namespace: &str,
 ) -> Result<Context, String> {
-    let (config, node_pools) = config::parse(text)?;
+    let (config, mut node_pools) = config::parse(text)?;
+    // serde-saphyr marks where a pool's mapping starts; underline its first line (`name: apps`)
+    // up to a trailing comment, so the finding has something to point at.
+    for pool in &mut node_pools {
+        let start = (pool.span.start as usize).min(text.len());
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = &text[start..line_end];
+        let content = line.find(" #").map_or(line, |i| &line[..i]).trim_end();
+        if pool.span.end as usize <= start + content.len() {
+            pool.span = crate::source::Span::new(start, start + content.len());
+        }
+    }
     Ok(Context {
         default_namespace: config
             .default_namespace

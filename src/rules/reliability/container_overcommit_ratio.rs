@@ -107,17 +107,11 @@ impl Rule for ContainerOvercommitRatio {
                         format_ratio(ratio)
                     ),
                     None => format!(
-                        "{}: {resource} request is {request_text} but the limit is {limit_text}",
+                        "{}: {resource} request is {request_text}, so nothing is reserved for a limit of {limit_text}",
                         container.describe()
                     ),
                 };
-                let suggested = if resource == "memory" {
-                    Quantity::from_nanos(div_ceil(limit.nanos() * 1000, factor_millis as i128))
-                        .display_bytes()
-                } else {
-                    Quantity::from_millis(div_ceil(limit.as_millis() * 1000, factor_millis as i128))
-                        .display_cpu()
-                };
+                let suggested = suggest(resource, limit, factor_millis);
                 sink.report(object, limit_entry.head_span(), message)
                     .label(format!("may use up to {limit_text}"))
                     .secondary(
@@ -126,11 +120,30 @@ impl Rule for ContainerOvercommitRatio {
                         format!("the scheduler reserves only {request_text}"),
                     )
                     .help(format!(
-                        "set the request near what the container really uses, so the node is not packed for less than its pods take; within {}× of the limit that is at least\n  requests:\n    {resource}: {suggested}",
+                        "raise the request to what the container really uses (or lower the limit), so nodes are not packed for less than their pods take; within {}× of the limit means at least\n  requests:\n    {resource}: {suggested}",
                         format_ratio(ratio)
                     ));
             }
         }
+    }
+}
+
+/// The smallest request within `factor_millis` / 1000 of `limit`, rounded up to a round value:
+/// whole mebibytes (gibibytes when exact) for memory, millicores for CPU.
+fn suggest(resource: &str, limit: Quantity, factor_millis: u64) -> String {
+    let factor = i128::from(factor_millis.max(1));
+    if resource == "memory" {
+        const MI: i128 = 1 << 20;
+        let bytes = div_ceil(limit.as_bytes().saturating_mul(1000), factor);
+        let mebibytes = div_ceil(bytes, MI);
+        if mebibytes % 1024 == 0 {
+            format!("{}Gi", mebibytes / 1024)
+        } else {
+            format!("{mebibytes}Mi")
+        }
+    } else {
+        Quantity::from_millis(div_ceil(limit.as_millis().saturating_mul(1000), factor))
+            .display_cpu()
     }
 }
 

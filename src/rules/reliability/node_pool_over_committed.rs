@@ -67,7 +67,7 @@ impl Resource {
     }
     fn show(self, q: Quantity) -> String {
         match self {
-            Resource::Cpu => q.display_cpu(),
+            Resource::Cpu => format!("{} CPU", q.display_cpu()),
             Resource::Memory => q.display_bytes(),
         }
     }
@@ -271,7 +271,8 @@ impl NodePoolOverCommitted {
                     ),
                 )
                 .label(format!(
-                    "{nodes} × {} allocatable {noun}",
+                    "{nodes} node{} × {} allocatable",
+                    if nodes == 1 { "" } else { "s" },
                     resource.show(per_node)
                 ))
                 .help(format!(

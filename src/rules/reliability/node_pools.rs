@@ -598,6 +598,16 @@ pub struct Workload<'a> {
     pub role: Role,
 }
 
+impl Workload<'_> {
+    /// Whether a preferred (soft) node affinity names a pool.
+    pub fn preferred_pool(&self, keys: &PoolKeys) -> bool {
+        self.placement
+            .preferred
+            .iter()
+            .any(|p| p.term.expressions.iter().any(|r| keys.contains(r.key)))
+    }
+}
+
 /// Every workload of the set, classified.
 pub fn workloads<'a>(
     index: &crate::index::Index<'a>,

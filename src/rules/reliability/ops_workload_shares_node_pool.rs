@@ -105,7 +105,11 @@ impl OpsWorkloadSharesNodePool {
                     describe(ops.object)
                 ),
             )
-            .label("no nodeSelector or required node affinity on a node-pool label")
+            .label(if ops.preferred_pool(keys) {
+                "only a preferred node affinity: the scheduler may still place it anywhere"
+            } else {
+                "no nodeSelector or required node affinity on a node-pool label"
+            })
             .help(pin_help(&[]));
         let customer = customers
             .iter()
