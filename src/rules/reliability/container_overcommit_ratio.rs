@@ -76,9 +76,15 @@ impl Rule for ContainerOvercommitRatio {
             if self.settings.skip_init_containers && container.kind == ContainerKind::Init {
                 continue;
             }
-            let Some(resources) = container.node.get("resources") else {
+            let Some(resources_entry) = container.node.entry("resources") else {
                 continue;
             };
+            let resources = resources_entry.value;
+            // Where the container's own text says it: a `resources:` inherited through a merge
+            // key (`<<: *base`) or given by an alias (`resources: *shared`) is written elsewhere,
+            // shared with other containers; point at the container (or its alias) then.
+            let inherited = !contains(container.node.span(), resources_entry.key.span());
+            let aliased = resources.site != resources.id;
             let requests = resources.get("requests");
             let limits = resources.get("limits");
             for (resource, ratio) in [
@@ -112,8 +118,24 @@ impl Rule for ContainerOvercommitRatio {
                     ),
                 };
                 let suggested = suggest(resource, limit, factor_millis);
-                sink.report(object, limit_entry.head_span(), message)
-                    .label(format!("may use up to {limit_text}"))
+                let (span, label) = if inherited {
+                    (
+                        container.anchor_span(),
+                        format!("inherits a {resource} limit of {limit_text} through a merge key"),
+                    )
+                } else if aliased {
+                    (
+                        resources_entry.head_span(),
+                        format!("an alias: may use up to {limit_text}"),
+                    )
+                } else {
+                    (
+                        limit_entry.head_span(),
+                        format!("may use up to {limit_text}"),
+                    )
+                };
+                sink.report(object, span, message)
+                    .label(label)
                     .secondary(
                         object.doc.file,
                         request_entry.head_span(),
@@ -145,6 +167,10 @@ fn suggest(resource: &str, limit: Quantity, factor_millis: u64) -> String {
         Quantity::from_millis(div_ceil(limit.as_millis().saturating_mul(1000), factor))
             .display_cpu()
     }
+}
+
+fn contains(outer: crate::source::Span, inner: crate::source::Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
 }
 
 fn div_ceil(value: i128, by: i128) -> i128 {
