@@ -747,6 +747,39 @@ mod tests {
     }
 
     #[test]
+    fn settings_add_to_the_data() {
+        let settings: PoolSettings = serde_json::from_value(serde_json::json!({
+            "extra-namespaces": ["platform-*"],
+            "extra-labels": ["team=platform"],
+            "pool-label-keys": ["example.com/pool", "example.com/role-*"],
+            "dedicated-taint-keys": ["example.com/dedicated"],
+            "ops-pool-names": ["observability-2"],
+        }))
+        .unwrap();
+        let c = Classifier::new(&settings);
+        assert_eq!(
+            c.ops_by_namespace("platform-tools").map(|r| r.category),
+            Some(OpsCategory::Configured)
+        );
+        assert!(c.ops_by_namespace("shop").is_none());
+        assert!(c.pool_keys.contains("example.com/pool"));
+        assert!(c.pool_keys.contains("example.com/role-infra"));
+        assert!(c.pool_keys.contains("node-pool"));
+        assert!(c.is_ops_pool_name("observability-2"));
+        assert_eq!(
+            c.ops_taint("example.com/dedicated", Some("ops")).as_deref(),
+            Some("example.com/dedicated=ops")
+        );
+        assert_eq!(
+            c.labels.first().map(|(k, v, _)| (k.as_str(), v.as_str())),
+            Some(("team", "platform"))
+        );
+        let unknown: Result<PoolSettings, _> =
+            serde_json::from_value(serde_json::json!({"extra-images": []}));
+        assert!(unknown.is_err());
+    }
+
+    #[test]
     fn pool_names() {
         let c = Classifier::new(&PoolSettings::default());
         assert!(c.is_ops_pool_name("ops"));
