@@ -31,6 +31,9 @@ pub fn context_from_config(
     // up to a trailing comment, so the finding has something to point at.
     for pool in &mut node_pools {
         let start = (pool.span.start as usize).min(text.len());
+        if !text.is_char_boundary(start) {
+            continue;
+        }
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[start..line_end];
         let content = line.find(" #").map_or(line, |i| &line[..i]).trim_end();
