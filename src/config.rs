@@ -177,10 +177,13 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 /// findings about the entry point there, not at the whole block.
 fn first_line_span(text: &str, location: &serde_saphyr::Location) -> Span {
     let start = (location.span().byte_offset().unwrap_or(0) as usize).min(text.len());
-    let end = text[start..]
+    let line_end = text[start..]
         .find(['\n', '\r'])
         .map_or(text.len(), |i| start + i);
-    Span::new(start, end)
+    // Not the trailing comment, nor the blanks before it.
+    let line = &text[start..line_end];
+    let content = line.find(" #").map_or(line, |i| &line[..i]).trim_end();
+    Span::new(start, start + content.len())
 }
 
 /// Parses a configuration text; the error names the line and column.

@@ -13,6 +13,7 @@ pub mod index;
 pub mod kube_version;
 pub mod load;
 pub mod object;
+pub mod quantity;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -91,7 +91,9 @@ struct FixtureHeader {
 
 impl FixtureHeader {
     fn read(path: &Path) -> FixtureHeader {
-        let first = fixture_files(path).into_iter().next();
+        let first = fixture_files(path)
+            .into_iter()
+            .find(|f| !f.file_name().unwrap().to_string_lossy().starts_with('.'));
         let text = first
             .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
             .unwrap_or_default();
@@ -117,8 +119,13 @@ impl FixtureHeader {
         header
     }
 
-    fn options(&self) -> Options {
+    /// A fixture directory may hold a `.kpolicy.yaml` (node pools, settings): it is the run's configuration.
+    fn options(&self, fixture: &Path) -> Options {
+        let config = fixture.join(".kpolicy.yaml");
         Options {
+            config: config.is_file().then(|| {
+                std::sync::Arc::new(kpolicy::config::LoadedConfig::read(&config).unwrap())
+            }),
             kube_version: self
                 .kube_version
                 .unwrap_or(kpolicy::kube_version::KubeVersion::DEFAULT),
@@ -203,7 +210,8 @@ fn fixtures_match_markers_and_snapshots() {
             let mut ids = vec![id];
             ids.extend(header.enable.iter().map(String::as_str));
             let rules = select_only(&ids).unwrap();
-            let mut report = lint_inputs(&[Input::Path(path.clone())], &header.options(), &rules);
+            let mut report =
+                lint_inputs(&[Input::Path(path.clone())], &header.options(&path), &rules);
             // Other rules may run to give this one something to work on; only its findings count.
             report.diagnostics.retain(|d| d.rule == id);
             assert!(

@@ -7,6 +7,7 @@
 
 pub mod availability;
 pub mod namespaces;
+pub mod reliability;
 pub mod resources;
 pub mod suppression;
 pub mod syntax;
@@ -276,6 +277,22 @@ pub fn registry() -> &'static [RuleEntry] {
             entry!(
                 availability::missing_liveness_probe,
                 "missing-liveness-probe"
+            ),
+            entry!(
+                reliability::ops_workload_shares_node_pool,
+                "ops-workload-shares-node-pool"
+            ),
+            entry!(
+                reliability::customer_workload_on_ops_pool,
+                "customer-workload-on-ops-pool"
+            ),
+            entry!(
+                reliability::container_overcommit_ratio,
+                "container-overcommit-ratio"
+            ),
+            entry!(
+                reliability::node_pool_over_committed,
+                "node-pool-over-committed"
             ),
         ];
         rules.sort_by_key(|r| r.meta.id);

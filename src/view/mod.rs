@@ -2,6 +2,7 @@
 //! this workload") while every answer keeps its node, so it can be pointed at.
 
 pub mod limitrange;
+pub mod placement;
 pub mod pod;
 pub mod selector;
 
