@@ -5,9 +5,11 @@
 //! Each rule lives in its own file, `src/rules/<category>/<rule_id>.rs`, and its user
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
+pub mod images;
 pub mod namespaces;
 pub mod resources;
 pub mod syntax;
+pub mod versions;
 
 use serde::Serialize;
 
@@ -227,6 +229,19 @@ pub fn registry() -> &'static [RuleEntry] {
     REGISTRY.get_or_init(|| {
         let mut rules = vec![
             entry!(syntax::yaml_syntax, "yaml-syntax"),
+            entry!(versions::deprecated_api_version, "deprecated-api-version"),
+            entry!(versions::removed_api_version, "removed-api-version"),
+            entry!(
+                versions::outdated_ingress_controller,
+                "outdated-ingress-controller"
+            ),
+            entry!(images::image_tag_latest, "image-tag-latest"),
+            entry!(images::image_tag_missing, "image-tag-missing"),
+            entry!(images::image_tag_floating, "image-tag-floating"),
+            entry!(
+                images::image_not_pinned_by_digest,
+                "image-not-pinned-by-digest"
+            ),
             entry!(
                 namespaces::namespace_missing_limitrange,
                 "namespace-missing-limitrange"
