@@ -1,6 +1,10 @@
 //! Every registered rule: its documentation has the required sections, and its fixtures under
 //! `testdata/rules/<id>/` produce exactly the findings their `# expect: <id>` markers name, rendered
 //! as the snapshot shows. `fail*.yaml` files must produce findings; `pass*.yaml` files none.
+//!
+//! A fixture may set run options on its first line (in a directory: the first line of its first
+//! file): `# kpolicy-test: --kube-version 1.21` lints it against Kubernetes 1.21 instead of the
+//! default target, for version-aware rules tested at their boundary releases.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -58,6 +62,45 @@ fn expected_lines(path: &Path, id: &str) -> BTreeSet<(String, u32)> {
         }
     }
     out
+}
+
+/// The options a fixture asks for on its first line (`# kpolicy-test: --kube-version 1.21`).
+fn fixture_options(path: &Path) -> Options {
+    let first_file = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files.into_iter().next()
+    } else {
+        Some(path.to_path_buf())
+    };
+    let mut options = Options::default();
+    let text = first_file
+        .and_then(|f| std::fs::read(f).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let Some(args) = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# kpolicy-test:"))
+    else {
+        return options;
+    };
+    let mut words = args.split_whitespace();
+    while let Some(word) = words.next() {
+        match word {
+            "--kube-version" => {
+                let value = words.next().unwrap_or_default();
+                options.kube_version = value
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+            other => panic!("{}: unknown fixture option `{other}`", path.display()),
+        }
+    }
+    options
 }
 
 #[test]
@@ -133,7 +176,11 @@ fn fixtures_match_markers_and_snapshots() {
         let id = entry.meta.id;
         let rules = select_only(&[id]).unwrap();
         for path in fixtures(id) {
-            let report = lint_inputs(&[Input::Path(path.clone())], &Options::default(), &rules);
+            let report = lint_inputs(
+                &[Input::Path(path.clone())],
+                &fixture_options(&path),
+                &rules,
+            );
             assert!(
                 report.errors.is_empty(),
                 "{}: {:?}",

@@ -48,7 +48,11 @@ impl Rule for ImageNotPinnedByDigest {
                 span,
                 format!("{} is not pinned by digest", item.describe()),
             )
-            .label("a tag can be moved to other bytes")
+            .label(if image.tag.is_some() {
+                "a tag can be moved to other bytes"
+            } else {
+                "no digest (and no tag)"
+            })
             .help(format!(
                 "append the digest the tag points to today: `{reference}@sha256:<digest>` (`crane digest {reference}` or `docker buildx imagetools inspect {reference}` prints it)"
             ));

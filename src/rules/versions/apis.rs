@@ -179,7 +179,7 @@ pub fn help(table: &ApiTable, entry: &ApiEntry, target: KubeVersion) -> String {
     match table.suggestion(entry, target) {
         Some(s) => {
             let kind_change = if s.kind != entry.kind {
-                format!(" (kind: {})", s.kind)
+                format!(" with `kind: {}`", s.kind)
             } else {
                 String::new()
             };

@@ -64,6 +64,15 @@ pub struct Controller {
     pub name: String,
     /// Fully qualified repositories (`docker.io/library/traefik`); a trailing `*` is a prefix.
     pub images: Vec<String>,
+    /// Repositories that receive no new releases (an old registry); the help suggests `image`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frozen_images: Vec<String>,
+    /// Where new releases are published, suggested in place of a frozen repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// How `image` spells versions in tags (`v` for `v1.15.1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -102,16 +111,20 @@ pub fn table(extra: &[Controller]) -> Vec<Controller> {
     out
 }
 
-/// The controller whose image list holds `repository` (fully qualified).
+fn matches_any(patterns: &[String], repository: &str) -> bool {
+    patterns
+        .iter()
+        .any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => repository.starts_with(prefix),
+            None => repository == pattern,
+        })
+}
+
+/// The controller whose image lists hold `repository` (fully qualified).
 pub fn find<'t>(table: &'t [Controller], repository: &str) -> Option<&'t Controller> {
-    table.iter().find(|c| {
-        c.images
-            .iter()
-            .any(|pattern| match pattern.strip_suffix('*') {
-                Some(prefix) => repository.starts_with(prefix),
-                None => repository == pattern,
-            })
-    })
+    table
+        .iter()
+        .find(|c| matches_any(&c.images, repository) || matches_any(&c.frozen_images, repository))
 }
 
 fn parse(text: &str) -> Version {
@@ -130,14 +143,37 @@ fn in_range(version: &Version, from: Option<&str>, below: Option<&str>) -> bool 
         && below.is_none_or(|b| !version.at_least(&parse(b)))
 }
 
+/// Why a release does not fit the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Cannot work (an API it needs is gone or missing, or a known-bad release).
+    Break,
+    /// Outside the published support matrix.
+    Unsupported,
+    /// Past end of life.
+    EndOfLife,
+    /// Older than the oldest release that gets fixes.
+    BelowFloor,
+}
+
 /// One reason a release does not fit the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    pub kind: ProblemKind,
     pub severity: Severity,
     pub text: String,
 }
 
 impl Controller {
+    /// The repository to suggest instead of `repository`, when that one gets no new releases.
+    pub fn moved_to(&self, repository: &str) -> Option<&str> {
+        if matches_any(&self.frozen_images, repository) {
+            self.image.as_deref()
+        } else {
+            None
+        }
+    }
+
     /// Everything wrong with `version` at `target`, worst first.
     pub fn problems(&self, version: &Version, shown: &str, target: KubeVersion) -> Vec<Problem> {
         let name = &self.name;
@@ -163,6 +199,7 @@ impl Controller {
                 _ => continue,
             };
             out.push(Problem {
+                kind: ProblemKind::Break,
                 severity: Severity::Error,
                 text,
             });
@@ -174,6 +211,7 @@ impl Controller {
             && (target < row.kube_min || target > row.kube_max)
         {
             out.push(Problem {
+                kind: ProblemKind::Unsupported,
                 severity: Severity::Warning,
                 text: format!(
                     "{name} {shown} is not supported on Kubernetes {target}: its project tests it on {} to {}",
@@ -184,9 +222,10 @@ impl Controller {
         for eol in &self.end_of_life {
             if in_range(version, eol.from.as_deref(), eol.below.as_deref()) {
                 out.push(Problem {
+                    kind: ProblemKind::EndOfLife,
                     severity: Severity::Warning,
                     text: format!(
-                        "{name} {shown} gets no fixes since {}: {}",
+                        "{name} {shown} is past end of life since {}: {}",
                         eol.since, eol.reason
                     ),
                 });
@@ -195,9 +234,10 @@ impl Controller {
         if let Some(floor) = &self.floor
             && !version.at_least(&parse(&floor.version))
             // An end-of-life line already says it more precisely.
-            && !out.iter().any(|p| p.text.contains(" gets no fixes since "))
+            && !out.iter().any(|p| p.kind == ProblemKind::EndOfLife)
         {
             out.push(Problem {
+                kind: ProblemKind::BelowFloor,
                 severity: Severity::Warning,
                 text: format!(
                     "{name} {shown} is older than {}, the oldest release that gets fixes: {}",
@@ -297,7 +337,14 @@ mod tests {
         let mut images = std::collections::BTreeSet::new();
         for c in table {
             assert!(names.insert(c.name.clone()), "{} listed twice", c.name);
-            for image in &c.images {
+            if !c.frozen_images.is_empty() {
+                assert!(
+                    c.image.as_ref().is_some_and(|i| c.images.contains(i)),
+                    "{}",
+                    c.name
+                );
+            }
+            for image in c.images.iter().chain(&c.frozen_images) {
                 assert!(images.insert(image.clone()), "{image} listed twice");
                 assert!(
                     image.contains('/') && image == &image.to_lowercase(),
@@ -412,6 +459,9 @@ mod tests {
         let table = table(&[Controller {
             name: "Traefik".into(),
             images: vec!["registry.example.com/mirror/traefik".into()],
+            frozen_images: Vec::new(),
+            image: None,
+            tag_prefix: None,
             latest: None,
             breaks: Vec::new(),
             support: Vec::new(),

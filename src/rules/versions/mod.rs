@@ -39,9 +39,10 @@ pub(crate) fn check_api(
             let removed = entry.removed_in.map(|r| r.to_string()).unwrap_or_default();
             (
                 format!(
-                    "{who} uses {api}, which Kubernetes {target} no longer serves (removed in {removed})"
+                    "{who} uses {api} {}, which Kubernetes {target} no longer serves (removed in {removed})",
+                    object.kind
                 ),
-                format!("{api} {} was removed in Kubernetes {removed}", object.kind),
+                format!("removed in Kubernetes {removed}"),
             )
         }
         Status::Deprecated => {
@@ -54,7 +55,10 @@ pub(crate) fn check_api(
                 None => String::new(),
             };
             (
-                format!("{who} uses {api}, deprecated since Kubernetes {since}{until}"),
+                format!(
+                    "{who} uses {api} {}, deprecated since Kubernetes {since}{until}",
+                    object.kind
+                ),
                 format!("deprecated in Kubernetes {since}"),
             )
         }

@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::controllers::{self, Controller};
+use super::controllers::{self, Controller, Problem, ProblemKind};
 use crate::diagnostic::Severity;
+use crate::kube_version::KubeVersion;
 use crate::object::Object;
 use crate::rules::images::{container_images, is_floating};
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
-use crate::view::image::TagVersion;
+use crate::view::image::{ImageRef, TagVersion, Version};
 
 pub static META: RuleMeta = RuleMeta {
     id: "outdated-ingress-controller",
@@ -76,7 +77,8 @@ impl Rule for OutdatedIngressController {
                             object,
                             span,
                             format!(
-                                "cannot tell whether {} `{tag}` can serve Kubernetes {target}: {why}",
+                                "{}: cannot tell whether {} `{tag}` can serve Kubernetes {target}: {why}",
+                                item.container.describe(),
                                 controller.name
                             ),
                         )
@@ -91,34 +93,10 @@ impl Rule for OutdatedIngressController {
             let Some((first, rest)) = problems.split_first() else {
                 continue;
             };
-            let mut help = match controller.recommendation(target) {
-                Some((release, why)) => {
-                    let prefixed = if tag.starts_with(['v', 'V'])
-                        && release.starts_with(|c: char| c.is_ascii_digit())
-                    {
-                        format!("v{release}")
-                    } else {
-                        release.clone()
-                    };
-                    if release.starts_with(|c: char| c.is_ascii_digit()) && !release.contains(' ') {
-                        let digest_note = if image.digest.is_some() {
-                            " (and its digest)"
-                        } else {
-                            ""
-                        };
-                        format!("move to `{}:{prefixed}`{digest_note}, {why}", image.name())
-                    } else {
-                        format!("move to {prefixed} of {}, {why}", controller.name)
-                    }
-                }
-                None => format!(
-                    "no known {} release fits Kubernetes {target}",
-                    controller.name
-                ),
-            };
+            let mut text = help(controller, image, tag, &version, &problems, target);
             for problem in rest {
-                help.push_str("\nalso: ");
-                help.push_str(&problem.text);
+                text.push_str("\nalso: ");
+                text.push_str(&problem.text);
             }
             let label = match first.severity {
                 Severity::Error => format!("{} {tag} cannot work here", controller.name),
@@ -131,10 +109,68 @@ impl Rule for OutdatedIngressController {
                     format!("{}: {}", item.container.describe(), first.text),
                 )
                 .label(label)
-                .help(help);
+                .help(text);
             if first.severity != Severity::Error {
                 reported.severity(first.severity);
             }
         }
     }
+}
+
+/// What to do: the release to move to, written as an image reference when it can be.
+fn help(
+    controller: &Controller,
+    image: &ImageRef<'_>,
+    tag: &str,
+    version: &Version,
+    problems: &[Problem],
+    target: KubeVersion,
+) -> String {
+    let name = &controller.name;
+    let Some((release, why)) = controller.recommendation(target) else {
+        return format!("no known {name} release fits Kubernetes {target}");
+    };
+    let Some(recommended) = Version::parse(&release).filter(|_| !release.contains(' ')) else {
+        return format!("move to {name} {release}: {why}");
+    };
+    // Moving "down" only helps when this release cannot serve the target at all.
+    let must_move = problems
+        .iter()
+        .any(|p| matches!(p.kind, ProblemKind::Break | ProblemKind::Unsupported));
+    if !recommended.compare(version).is_gt() && !must_move {
+        return format!("{tag} is already the newest {name} release; the fix is to replace it");
+    }
+    let repository = image.repository();
+    let mut notes = Vec::new();
+    let (target_image, prefix) = match controller.moved_to(&repository) {
+        Some(canonical) => {
+            notes.push(format!("`{}` gets no new releases", image.name()));
+            (
+                canonical.to_string(),
+                controller.tag_prefix.clone().unwrap_or_default(),
+            )
+        }
+        None => {
+            let prefix = if tag.starts_with(['v', 'V']) { "v" } else { "" };
+            (image.name().to_string(), prefix.to_string())
+        }
+    };
+    if image.digest.is_some() {
+        notes.push("update the digest too".to_string());
+    }
+    let reference = match &version.variant {
+        Some(variant) => {
+            notes.push(format!(
+                "use the {release} build of your `{variant}` variant"
+            ));
+            format!("{target_image}:{prefix}{release}-…")
+        }
+        None => format!("{target_image}:{prefix}{release}"),
+    };
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join("; "))
+    };
+    format!("move to `{reference}`, {why}{notes}")
 }
