@@ -40,7 +40,8 @@ pub enum Image<'a> {
     /// A reference a registry can serve.
     Ref(ImageRef<'a>),
     /// Filled in later by a tool: `ko://github.com/…` (ko), `{{ .Values.image }}` (an unrendered
-    /// template), `$(IMAGE)` / `${IMAGE}` (variable substitution), `REPLACE_ME`, `<image>`.
+    /// template), `$(IMAGE)` / `${IMAGE}` (variable substitution), `REPLACE_ME`, `<image>`, and Go
+    /// import paths (`github.com/org/repo/cmd/app`, resolved by ko).
     Placeholder,
     /// Empty or not a valid reference; the API server or a schema rule reports it.
     Invalid,
@@ -57,11 +58,28 @@ impl<'a> Image<'a> {
             return Image::Placeholder;
         }
         match ImageRef::parse(text) {
+            // A Go import path that ko resolves (`ko resolve` accepted them without `ko://`
+            // before 2020): code hosts serve no images.
+            Some(image) if image.registry().is_some_and(|r| GO_HOSTS.contains(&r)) => {
+                Image::Placeholder
+            }
             Some(image) => Image::Ref(image),
             None => Image::Invalid,
         }
     }
 }
+
+/// Hosts of Go import paths, which no container registry answers to.
+const GO_HOSTS: [&str; 8] = [
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "golang.org",
+    "k8s.io",
+    "sigs.k8s.io",
+    "knative.dev",
+    "gopkg.in",
+];
 
 /// Templated, substituted or tool-resolved values: never an image as written.
 fn is_placeholder(text: &str) -> bool {
@@ -503,6 +521,8 @@ mod tests {
             "MY_IMAGE:TAG",
             "<your-image>",
             "repo/app:%{TAG}",
+            "github.com/tektoncd/pipeline/cmd/controller",
+            "knative.dev/serving/cmd/activator",
         ] {
             assert_eq!(Image::parse(text), Image::Placeholder, "{text}");
         }

@@ -245,7 +245,7 @@ impl Controller {
                 ),
             });
         }
-        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out.sort_by_key(|p| std::cmp::Reverse(p.severity));
         out
     }
 
