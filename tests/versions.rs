@@ -121,3 +121,93 @@ fn every_removed_api_in_the_corpus_is_reported_exactly_from_its_removal() {
         summary.join(", ")
     );
 }
+
+/// The data tables are extended from the configuration: a channel tag, a controller and an API
+/// of one's own are reported like the built-in ones.
+#[test]
+fn data_tables_extend_from_the_configuration() {
+    let config_text = r#"
+kubeVersion: "1.22"
+rules:
+  image-tag-floating:
+    extra-floating-tags: [prod]
+  outdated-ingress-controller:
+    extra-controllers:
+      - name: Example Ingress
+        images: [registry.example.com/platform/ingress]
+        latest: "2.3.0"
+        floor: {version: "2.0.0", reason: "1.x gets no fixes"}
+  removed-api-version:
+    extra-apis:
+      - api-version: example.com/v1beta1
+        kind: Widget
+        removed-in: "1.22"
+        replacement: example.com/v1
+        replacement-available-in: "1.20"
+"#;
+    let manifest = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/app:prod
+        - name: ingress
+          image: registry.example.com/platform/ingress:1.4.0
+---
+apiVersion: example.com/v1beta1
+kind: Widget
+metadata:
+  name: w
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("manifest.yaml");
+    std::fs::write(&path, manifest).unwrap();
+    let (config, node_pools) = kpolicy::config::parse(config_text).unwrap();
+    let kube_version = config.kube_version.unwrap();
+    let options = Options {
+        kube_version,
+        config: Some(Arc::new(kpolicy::config::LoadedConfig {
+            path: dir.path().join(".kpolicy.yaml"),
+            text: config_text.to_string(),
+            config,
+            node_pools,
+        })),
+        ..Options::default()
+    };
+    let rules = kpolicy::engine::select_rules(&options).unwrap();
+    let report = lint_inputs(&[Input::Path(path)], &options, &rules);
+    let found: BTreeSet<(&str, u32)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let line = report
+                .sources
+                .get(d.file)
+                .line_col(d.span.start as usize)
+                .line;
+            (d.rule, line)
+        })
+        .filter(|(rule, _)| {
+            [
+                "image-tag-floating",
+                "outdated-ingress-controller",
+                "removed-api-version",
+            ]
+            .contains(rule)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        BTreeSet::from([
+            ("image-tag-floating", 10),
+            ("outdated-ingress-controller", 12),
+            ("removed-api-version", 14),
+        ]),
+        "{:#?}",
+        report.diagnostics
+    );
+}
