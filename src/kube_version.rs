@@ -77,6 +77,13 @@ impl<'de> serde::Deserialize<'de> for KubeVersion {
     }
 }
 
+/// Written as `"1.30"`, the form it is read from (rule settings list versions).
+impl serde::Serialize for KubeVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,11 @@
 //! as the snapshot shows. `fail*.yaml` files must produce findings; `pass*.yaml` files none.
 //! A `fail*` or `pass*` directory is one run over all its files (for rules that look across
 //! objects in different files); its markers are collected from every file, by (file, line).
+//!
+//! A fixture may set run options on its first line (in a directory: the first line of its first
+//! file): `# kpolicy-test: --kube-version 1.21` lints it against Kubernetes 1.21 instead of the
+//! default target; `--enable a,b` also runs other rules (only the tested rule's findings count).
+//! A directory may hold a `.kpolicy.yaml`, which is the run's configuration (node pools, settings).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -6,11 +6,13 @@
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
 pub mod availability;
+pub mod images;
 pub mod namespaces;
 pub mod reliability;
 pub mod resources;
 pub mod suppression;
 pub mod syntax;
+pub mod versions;
 
 use serde::Serialize;
 
@@ -232,6 +234,19 @@ pub fn registry() -> &'static [RuleEntry] {
             entry!(syntax::yaml_syntax, "yaml-syntax"),
             entry!(suppression::unused_suppression, "unused-suppression"),
             entry!(suppression::invalid_suppression, "invalid-suppression"),
+            entry!(versions::deprecated_api_version, "deprecated-api-version"),
+            entry!(versions::removed_api_version, "removed-api-version"),
+            entry!(
+                versions::outdated_ingress_controller,
+                "outdated-ingress-controller"
+            ),
+            entry!(images::image_tag_latest, "image-tag-latest"),
+            entry!(images::image_tag_missing, "image-tag-missing"),
+            entry!(images::image_tag_floating, "image-tag-floating"),
+            entry!(
+                images::image_not_pinned_by_digest,
+                "image-not-pinned-by-digest"
+            ),
             entry!(
                 namespaces::namespace_missing_limitrange,
                 "namespace-missing-limitrange"

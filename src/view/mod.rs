@@ -1,6 +1,7 @@
 //! Thin typed views over the span tree. A view answers a Kubernetes question ("the containers of
 //! this workload") while every answer keeps its node, so it can be pointed at.
 
+pub mod image;
 pub mod limitrange;
 pub mod placement;
 pub mod pod;
