@@ -89,7 +89,15 @@ impl Rule for RbacWildcard {
             .filter(|r| r.is_map())
             .collect();
         let several = rules.len() > 1;
+        let non_resource = self.settings.fields.iter().any(|f| f == "nonResourceURLs");
         for (i, rule) in rules.into_iter().enumerate() {
+            // A rule about non-resource URLs only (`/metrics`), when those are not checked.
+            if !non_resource
+                && rule.get("resources").is_none()
+                && rule.get("nonResourceURLs").is_some()
+            {
+                continue;
+            }
             let wildcards: Vec<(&str, NodeRef<'_>, &str)> =
                 ["verbs", "resources", "apiGroups", "nonResourceURLs"]
                     .into_iter()

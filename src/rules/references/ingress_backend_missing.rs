@@ -161,6 +161,10 @@ impl Rule for IngressBackendMissing {
                     if !completeness.covers(index, "Service", namespace, |s| s.group.is_empty()) {
                         continue;
                     }
+                    // A Service an operator creates for a custom resource (ECK's `<name>-es-http`).
+                    if super::operator_owning_service(index, namespace, backend.name).is_some() {
+                        continue;
+                    }
                     let mut reported = sink
                         .report(
                             ingress,

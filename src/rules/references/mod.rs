@@ -77,6 +77,57 @@ pub(crate) struct PodGroup<'a> {
     pub labels_entry: Option<EntryRef<'a>>,
 }
 
+impl PodGroup<'_> {
+    /// Whether `selector` selects these pods, counting the labels their controller adds.
+    pub fn selected_by(&self, selector: &LabelSelector<'_>) -> bool {
+        !selector.is_nothing() && selector.requirements().iter().all(|r| satisfied(r, self))
+    }
+}
+
+/// A label that a workload's controller adds to every pod it creates, beyond the template's.
+enum Implicit<'a> {
+    /// Some value nobody can know from the manifests (a hash, a uid).
+    Any,
+    /// A value of this shape.
+    Matches(Box<dyn Fn(&str) -> bool + 'a>),
+}
+
+/// The value a controller gives `key` on the pods of `workload`, when it sets that label.
+fn implicit<'a>(workload: &Object<'a>, key: &str) -> Option<Implicit<'a>> {
+    let name = workload.name.unwrap_or_default();
+    let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    Some(match (workload.kind, key) {
+        ("StatefulSet", "statefulset.kubernetes.io/pod-name") => {
+            Implicit::Matches(Box::new(move |v: &str| {
+                v.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+            }))
+        }
+        ("StatefulSet", "apps.kubernetes.io/pod-index") => Implicit::Matches(Box::new(digits)),
+        ("StatefulSet" | "DaemonSet", "controller-revision-hash") => Implicit::Any,
+        ("DaemonSet", "pod-template-generation") => Implicit::Any,
+        ("Deployment" | "ReplicaSet" | "CloneSet", "pod-template-hash") => Implicit::Any,
+        ("Rollout", "rollouts-pod-template-hash") => Implicit::Any,
+        ("Job", "job-name" | "batch.kubernetes.io/job-name") => {
+            Implicit::Matches(Box::new(move |v: &str| v == name))
+        }
+        ("CronJob", "job-name" | "batch.kubernetes.io/job-name") => {
+            Implicit::Matches(Box::new(move |v: &str| {
+                v.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('-'))
+            }))
+        }
+        ("Job" | "CronJob", "controller-uid" | "batch.kubernetes.io/controller-uid") => {
+            Implicit::Any
+        }
+        ("Job" | "CronJob", "batch.kubernetes.io/job-completion-index") => {
+            Implicit::Matches(Box::new(digits))
+        }
+        _ => return None,
+    })
+}
+
 /// Every workload of the set by namespace, with its pod labels, in input order.
 pub(crate) struct Pods<'a> {
     by_namespace: HashMap<&'a str, Vec<PodGroup<'a>>>,
@@ -112,7 +163,7 @@ impl<'a> Pods<'a> {
     ) -> impl Iterator<Item = &'s PodGroup<'a>> + 's {
         self.in_namespace(namespace)
             .iter()
-            .filter(move |g| selector.matches(&g.labels))
+            .filter(move |g| g.selected_by(selector))
     }
 }
 
@@ -128,8 +179,23 @@ pub(crate) fn pod_labels_entry<'a>(object: &Object<'a>) -> Option<EntryRef<'a>> 
     object.root.path(metadata)?.entry("labels")
 }
 
-/// Whether one requirement holds for `labels` (the selector view keeps this private).
-fn satisfied(requirement: &Requirement<'_>, labels: &Labels<'_>) -> bool {
+/// Whether one requirement holds for a workload's pods: their template labels, and the labels their
+/// controller adds (a StatefulSet's `statefulset.kubernetes.io/pod-name`, a Deployment's
+/// `pod-template-hash`), which take precedence as the controller sets them last.
+fn satisfied(requirement: &Requirement<'_>, group: &PodGroup<'_>) -> bool {
+    match implicit(group.workload, requirement.key) {
+        Some(Implicit::Any) => !matches!(requirement.operator, Operator::DoesNotExist),
+        Some(Implicit::Matches(test)) => match requirement.operator {
+            Operator::In => requirement.values.iter().any(|v| test(v)),
+            Operator::NotIn | Operator::Exists => true,
+            Operator::DoesNotExist => false,
+        },
+        None => satisfied_by_labels(requirement, &group.labels),
+    }
+}
+
+/// Whether one requirement holds for a plain label map (the selector view keeps this private).
+fn satisfied_by_labels(requirement: &Requirement<'_>, labels: &Labels<'_>) -> bool {
     let value = labels.get(requirement.key);
     match requirement.operator {
         Operator::In => value.is_some_and(|v| requirement.values.contains(&v)),
@@ -163,10 +229,7 @@ pub(crate) fn near_misses<'s, 'a>(
                 .iter()
                 .filter(|r| group.labels.get(r.key).is_some())
                 .count();
-            let met = requirements
-                .iter()
-                .filter(|r| satisfied(r, &group.labels))
-                .count();
+            let met = requirements.iter().filter(|r| satisfied(r, group)).count();
             // A value that looks like the wanted one (`web` for `wbe`) counts as half a match.
             let close = requirements.iter().any(|r| {
                 r.operator == Operator::In
@@ -185,7 +248,7 @@ pub(crate) fn near_misses<'s, 'a>(
         .into_iter()
         .take(MAX_NEAR_MISSES)
         .filter_map(|(_, group)| {
-            let failing = requirements.iter().find(|r| !satisfied(r, &group.labels))?;
+            let failing = requirements.iter().find(|r| !satisfied(r, group))?;
             Some(describe_miss(group, failing))
         })
         .collect()
@@ -370,6 +433,93 @@ pub(crate) fn int_value(node: NodeRef<'_>) -> Option<u32> {
     node.scalar()?.trim().parse().ok()
 }
 
+const POD_OPERATORS: &str = include_str!("../../../rules/data/pod-operators.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PodOperators {
+    operators: Vec<PodOperator>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PodOperator {
+    group: String,
+    kinds: Vec<String>,
+    #[serde(default)]
+    services: Vec<String>,
+}
+
+static OPERATORS: LazyLock<PodOperators> = LazyLock::new(|| {
+    serde_saphyr::from_str(POD_OPERATORS)
+        .unwrap_or_else(|e| panic!("rules/data/pod-operators.yaml: {e}"))
+});
+
+/// The operator entry for a custom resource whose operator creates pods.
+fn pod_operator(object: &Object<'_>) -> Option<&'static PodOperator> {
+    OPERATORS
+        .operators
+        .iter()
+        .find(|o| o.group == object.group && o.kinds.iter().any(|k| k == object.kind))
+}
+
+/// A custom resource: its API group is not one of Kubernetes' own (those have no dot, or end in
+/// `.k8s.io`).
+fn is_custom_resource(object: &Object<'_>) -> bool {
+    object.group.contains('.') && !object.group.ends_with(".k8s.io")
+}
+
+/// A custom resource of `namespace` whose operator may create the pods `selector` wants: the
+/// selector's label keys carry its API group as their prefix, or it is of a kind listed in
+/// `rules/data/pod-operators.yaml` and its name is one of the selector's values or its labels (or
+/// `spec.podMetadata.labels`) meet the whole selector.
+pub(crate) fn operator_owning_pods<'a>(
+    index: &Index<'a>,
+    namespace: &str,
+    selector: &LabelSelector<'_>,
+) -> Option<&'a Object<'a>> {
+    let requirements = selector.requirements();
+    let meets = |labels: Option<NodeRef<'_>>| {
+        let labels = Labels::from_node(labels);
+        !labels.is_empty() && requirements.iter().all(|r| satisfied_by_labels(r, &labels))
+    };
+    index
+        .in_namespace(namespace)
+        .filter(|o| is_custom_resource(o))
+        .find(|o| {
+            let domain = requirements.iter().any(|r| {
+                r.key.split_once('/').is_some_and(|(prefix, _)| {
+                    prefix == o.group || o.group.ends_with(&format!(".{prefix}"))
+                })
+            });
+            domain
+                || pod_operator(o).is_some_and(|_| {
+                    o.name
+                        .is_some_and(|name| requirements.iter().any(|r| r.values.contains(&name)))
+                        || meets(o.metadata().and_then(|m| m.get("labels")))
+                        || meets(o.spec().and_then(|s| s.path(&["podMetadata", "labels"])))
+                })
+        })
+}
+
+/// A custom resource of `namespace` whose operator creates the Service `name`: a listed fixed name,
+/// or `<resource name>-…` for a resource of a listed kind.
+pub(crate) fn operator_owning_service<'a>(
+    index: &Index<'a>,
+    namespace: &str,
+    name: &str,
+) -> Option<&'a Object<'a>> {
+    index.in_namespace(namespace).find(|o| {
+        pod_operator(o).is_some_and(|operator| {
+            operator.services.iter().any(|s| s == name)
+                || o.name.is_some_and(|own| {
+                    name.strip_prefix(own)
+                        .is_some_and(|rest| rest.starts_with('-'))
+                })
+        })
+    })
+}
+
 const BUILTIN_CLUSTER_ROLES: &str = include_str!("../../../rules/data/builtin-cluster-roles.yaml");
 
 #[derive(Debug, Deserialize)]
@@ -377,6 +527,7 @@ const BUILTIN_CLUSTER_ROLES: &str = include_str!("../../../rules/data/builtin-cl
 struct BuiltinClusterRoles {
     names: Vec<String>,
     prefixes: Vec<String>,
+    roles: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 static BUILTIN: LazyLock<BuiltinClusterRoles> = LazyLock::new(|| {
@@ -398,12 +549,39 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A Role Kubernetes creates in `namespace` by itself (`extension-apiserver-authentication-reader`).
+pub(crate) fn is_builtin_role(namespace: &str, name: &str) -> bool {
+    BUILTIN
+        .roles
+        .get(namespace)
+        .is_some_and(|names| names.iter().any(|n| n == name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn pod_operators_parse() {
+        assert!(!OPERATORS.operators.is_empty());
+        assert!(
+            OPERATORS
+                .operators
+                .iter()
+                .all(|o| o.group.contains('.') && !o.kinds.is_empty())
+        );
+    }
+
+    #[test]
     fn builtin_cluster_roles_parse() {
+        assert!(is_builtin_role(
+            "kube-system",
+            "extension-apiserver-authentication-reader"
+        ));
+        assert!(!is_builtin_role(
+            "default",
+            "extension-apiserver-authentication-reader"
+        ));
         assert!(is_builtin_cluster_role("cluster-admin"));
         assert!(is_builtin_cluster_role("system:auth-delegator"));
         assert!(is_builtin_cluster_role("view"));

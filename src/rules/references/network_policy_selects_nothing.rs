@@ -107,7 +107,11 @@ impl Rule for NetworkPolicySelectsNothing {
                 if selector.is_nothing() || selector.matches_everything() {
                     continue;
                 }
-                if groups.iter().any(|g| selector.matches(&g.labels)) {
+                if groups.iter().any(|g| g.selected_by(&selector)) {
+                    continue;
+                }
+                // Pods an operator creates from a custom resource of the namespace are not in the set.
+                if super::operator_owning_pods(index, namespace, &selector).is_some() {
                     continue;
                 }
                 let (message, label) = match peer {

@@ -77,7 +77,11 @@ impl Rule for PdbSelectsNothing {
             if groups.is_empty() && !self.settings.assume_complete_set {
                 continue;
             }
-            if groups.iter().any(|g| selector.matches(&g.labels)) {
+            if groups.iter().any(|g| g.selected_by(&selector)) {
+                continue;
+            }
+            // Pods an operator creates from a custom resource of the namespace are not in the set.
+            if super::operator_owning_pods(index, namespace, &selector).is_some() {
                 continue;
             }
             let reported = sink

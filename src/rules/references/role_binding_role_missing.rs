@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_NEAR_MISSES, is_builtin_cluster_role, name_span, similar_names};
+use super::{MAX_NEAR_MISSES, is_builtin_cluster_role, is_builtin_role, name_span, similar_names};
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::object::Object;
@@ -90,6 +90,7 @@ impl RoleBindingRoleMissing {
                 .help("use `kind: ClusterRole`, or bind the Role with a RoleBinding in its namespace");
                 return;
             }
+            "Role" if is_builtin_role(namespace, name) => return,
             "Role" => index.lookup("Role", namespace, name).any(is_rbac),
             _ => return,
         };

@@ -66,7 +66,11 @@ impl Rule for ServiceSelectsNoPods {
             if groups.is_empty() && !completeness.assume_complete {
                 continue;
             }
-            if groups.iter().any(|g| selector.matches(&g.labels)) {
+            if groups.iter().any(|g| g.selected_by(&selector)) {
+                continue;
+            }
+            // Pods an operator creates from a custom resource of the namespace are not in the set.
+            if super::operator_owning_pods(index, namespace, &selector).is_some() {
                 continue;
             }
             let span = service
