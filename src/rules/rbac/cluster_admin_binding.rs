@@ -6,7 +6,6 @@ use super::{is_bootstrap_policy, is_rbac};
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::object::Object;
-use crate::rules::references::is_builtin_cluster_role;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
 use crate::source::Span;
 use crate::yaml::NodeRef;
@@ -96,7 +95,6 @@ impl ClusterAdminBinding {
         // resource of every group.
         let equivalent = match kind {
             "ClusterRole" if role_name == "cluster-admin" => None,
-            "ClusterRole" if is_builtin_cluster_role(role_name) => return,
             "ClusterRole" => match index
                 .of_kind("ClusterRole")
                 .filter(|r| is_rbac(r, &["ClusterRole"]) && r.name == Some(role_name))
@@ -180,9 +178,12 @@ const ALL_VERBS: [&str; 7] = [
     "get", "list", "watch", "create", "update", "patch", "delete",
 ];
 
-/// Where a role allows every verb (`*`, or all of [`ALL_VERBS`]) on `*` resources in `*` groups:
+/// Where a role of the set (not Kubernetes' own bootstrap policy, as in a dump) allows every verb (`*`, or all of [`ALL_VERBS`]) on `*` resources in `*` groups:
 /// the first such rule's head line.
 fn grants_everything(role: &Object<'_>) -> Option<Span> {
+    if is_bootstrap_policy(role) {
+        return None;
+    }
     let has = |rule: NodeRef<'_>, field: &str, value: &str| {
         rule.get(field)
             .into_iter()
