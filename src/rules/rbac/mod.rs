@@ -21,3 +21,40 @@ pub(crate) fn is_bootstrap_policy(object: &Object<'_>) -> bool {
         .and_then(|l| l.get_str("kubernetes.io/bootstrapping"))
         == Some("rbac-defaults")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::availability::run_rule;
+
+    #[test]
+    fn allowed_subjects_are_configurable() {
+        use super::cluster_admin_binding as rule;
+        let binding = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ops\nsubjects:\n  - kind: Group\n    name: ops\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n";
+        let default = Box::new(rule::new(Default::default()));
+        assert_eq!(run_rule(default, &[("a.yaml", binding)]).len(), 1);
+        let allowed = Box::new(rule::new(rule::Settings {
+            allowed_subjects: vec!["Group/ops".to_string()],
+        }));
+        assert!(run_rule(allowed, &[("a.yaml", binding)]).is_empty());
+    }
+
+    #[test]
+    fn wildcard_fields_are_configurable() {
+        use super::rbac_wildcard as rule;
+        let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\nrules:\n  - apiGroups: [\"*\"]\n    resources: [deployments]\n    verbs: [get]\n  - nonResourceURLs: [\"*\"]\n    verbs: [get]\n";
+        let default = Box::new(rule::new(Default::default()));
+        assert_eq!(
+            run_rule(default, &[("a.yaml", role)]),
+            [
+                "a.yaml:6: rule 1 of ClusterRole/r allows verbs get on resources deployments in any API group"
+            ]
+        );
+        let urls = Box::new(rule::new(rule::Settings {
+            fields: vec!["nonResourceURLs".to_string()],
+        }));
+        assert_eq!(
+            run_rule(urls, &[("a.yaml", role)]),
+            ["a.yaml:9: rule 2 of ClusterRole/r allows verbs get on any non-resource URL"]
+        );
+    }
+}

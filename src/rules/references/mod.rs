@@ -369,8 +369,8 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -601,5 +601,97 @@ mod tests {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("web", "wbe"), 1);
         assert_eq!(distance("", "ab"), 2);
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use crate::rules::availability::run_rule;
+
+    const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  selector:\n    app: api\n  ports:\n    - port: 80\n      targetPort: 8080\n";
+    const WORKER: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n        - name: api\n          image: api:1\n";
+
+    #[test]
+    fn assume_complete_set_reports_without_related_objects() {
+        use super::service_selects_no_pods as rule;
+        let lenient = Box::new(rule::new(rule::Settings::default()));
+        assert!(run_rule(lenient, &[("a.yaml", SERVICE)]).is_empty());
+        let strict = Box::new(rule::new(rule::Settings {
+            assume_complete_set: true,
+        }));
+        assert_eq!(
+            run_rule(strict, &[("a.yaml", SERVICE)]),
+            [
+                "a.yaml:7: Service/shop/api selects app=api, but no pod of the set carries these labels"
+            ]
+        );
+        use super::ingress_backend_missing as ingress;
+        let text = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  defaultBackend:\n    service:\n      name: web\n      port:\n        number: 80\n";
+        assert!(
+            run_rule(
+                Box::new(ingress::new(Default::default())),
+                &[("a.yaml", text)]
+            )
+            .is_empty()
+        );
+        let strict = ingress::new(ingress::Settings {
+            assume_complete_set: true,
+        });
+        assert_eq!(run_rule(Box::new(strict), &[("a.yaml", text)]).len(), 1);
+    }
+
+    #[test]
+    fn numeric_targets_need_declared_ports_unless_asked() {
+        use super::service_target_port_missing as rule;
+        let default = Box::new(rule::new(Default::default()));
+        assert!(run_rule(default, &[("a.yaml", SERVICE), ("b.yaml", WORKER)]).is_empty());
+        let strict = Box::new(rule::new(rule::Settings {
+            require_declared_ports: true,
+        }));
+        assert_eq!(
+            run_rule(strict, &[("a.yaml", SERVICE), ("b.yaml", WORKER)]),
+            [
+                "a.yaml:11: Service/shop/api port 80 sends traffic to container port 8080, which none of the selected pods declares"
+            ]
+        );
+    }
+
+    #[test]
+    fn peers_can_be_left_alone() {
+        use super::network_policy_selects_nothing as rule;
+        let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {app: frontend}\n";
+        let default = Box::new(rule::new(Default::default()));
+        assert_eq!(
+            run_rule(default, &[("a.yaml", policy), ("b.yaml", WORKER)]).len(),
+            1
+        );
+        let no_peers = Box::new(rule::new(rule::Settings {
+            assume_complete_set: false,
+            check_peers: false,
+        }));
+        assert!(run_rule(no_peers, &[("a.yaml", policy), ("b.yaml", WORKER)]).is_empty());
+    }
+
+    #[test]
+    fn odd_shapes_never_panic() {
+        let odd = [
+            "apiVersion: v1\nkind: Service\nspec: {selector: [a], ports: {a: 1}}\n",
+            "apiVersion: v1\nkind: Service\nspec: {selector: {app: [x]}, ports: [{targetPort: {a: 1}}, 7, {port: -1}]}\n",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec: {defaultBackend: {service: [x]}, rules: [{http: {paths: [{backend: {service: {name: [x], port: {number: {a: 1}}}}}, 3]}}, x]}\n",
+            "apiVersion: extensions/v1beta1\nkind: Ingress\nspec: {backend: {serviceName: x, servicePort: ''}}\n",
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec: {scaleTargetRef: {kind: [x], name: {a: b}}}\n",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nspec: {selector: [x]}\n",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nspec: {podSelector: 7, ingress: [{from: {a: b}}, {from: [7, {podSelector: [x]}]}], egress: x}\n",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nroleRef: [x]\nsubjects: {a: b}\n",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: cluster-admin}\nsubjects: [7, {kind: [x]}, {kind: ServiceAccount, name: x}]\n",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules: [7, {verbs: \"*\"}, {verbs: [[x], \"*\"], resources: {a: b}}]\n",
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec: {template: {metadata: {labels: [x]}, spec: {serviceAccountName: [x], containers: [{ports: {a: 1}}]}}}\n",
+        ];
+        for entry in crate::rules::registry() {
+            for text in odd {
+                let rule = (entry.build)(&serde_json::Value::Null).unwrap();
+                run_rule(rule, &[("odd.yaml", text), ("other.yaml", odd[0])]);
+            }
+        }
     }
 }
