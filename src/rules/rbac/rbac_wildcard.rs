@@ -173,6 +173,10 @@ fn wildcard_label(field: &str, text: &str) -> String {
                 format!("every subresource of `{base}`, also those added later")
             }
         }
+        ("resources", text) if text.starts_with("*/") => format!(
+            "the `{}` subresource of every resource, also of those added later",
+            text.trim_start_matches("*/")
+        ),
         (_, text) => format!("`{text}` matches every name of this pattern, also those added later"),
     }
 }
