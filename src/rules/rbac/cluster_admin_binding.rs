@@ -130,6 +130,11 @@ impl ClusterAdminBinding {
             format!("namespace \"{namespace}\"")
         };
         let who = describe_subjects(&subjects);
+        let grant = if equivalent.is_some() {
+            "full control"
+        } else {
+            "cluster-admin"
+        };
         let mut reported = match equivalent {
             None => sink
                 .report(
@@ -164,7 +169,7 @@ impl ClusterAdminBinding {
             reported = reported.secondary(
                 binding.doc.file,
                 span,
-                format!("{} gets cluster-admin", display_subject(key)),
+                format!("{} gets {grant}", display_subject(key)),
             );
         }
         reported.help(

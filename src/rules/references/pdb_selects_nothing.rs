@@ -94,7 +94,7 @@ impl Rule for PdbSelectsNothing {
                     ),
                 )
                 .label(format!(
-                    "matches none of the {} in namespace \"{namespace}\"",
+                    "{} in namespace \"{namespace}\", none selected",
                     super::count(groups.len(), "workload")
                 ));
             with_near_misses(reported, groups, &selector, pdb.doc.file)

@@ -89,7 +89,7 @@ impl Rule for ServiceSelectsNoPods {
                     ),
                 )
                 .label(format!(
-                    "matches none of the {} in namespace \"{namespace}\"",
+                    "{} in namespace \"{namespace}\", none selected",
                     super::count(groups.len(), "workload")
                 ));
             let help = match misses
