@@ -8,6 +8,8 @@
 pub mod availability;
 pub mod images;
 pub mod namespaces;
+pub mod rbac;
+pub mod references;
 pub mod reliability;
 pub mod resources;
 pub mod suppression;
@@ -309,6 +311,34 @@ pub fn registry() -> &'static [RuleEntry] {
                 reliability::node_pool_over_committed,
                 "node-pool-over-committed"
             ),
+            entry!(
+                references::service_selects_no_pods,
+                "service-selects-no-pods"
+            ),
+            entry!(
+                references::service_target_port_missing,
+                "service-target-port-missing"
+            ),
+            entry!(
+                references::ingress_backend_missing,
+                "ingress-backend-missing"
+            ),
+            entry!(references::hpa_target_missing, "hpa-target-missing"),
+            entry!(references::pdb_selects_nothing, "pdb-selects-nothing"),
+            entry!(
+                references::network_policy_selects_nothing,
+                "network-policy-selects-nothing"
+            ),
+            entry!(
+                references::service_account_missing,
+                "service-account-missing"
+            ),
+            entry!(
+                references::role_binding_role_missing,
+                "role-binding-role-missing"
+            ),
+            entry!(rbac::cluster_admin_binding, "cluster-admin-binding"),
+            entry!(rbac::rbac_wildcard, "rbac-wildcard"),
         ];
         rules.sort_by_key(|r| r.meta.id);
         rules
