@@ -9,6 +9,7 @@ pub mod availability;
 pub mod namespaces;
 pub mod reliability;
 pub mod resources;
+pub mod security;
 pub mod suppression;
 pub mod syntax;
 
@@ -294,6 +295,35 @@ pub fn registry() -> &'static [RuleEntry] {
                 reliability::node_pool_over_committed,
                 "node-pool-over-committed"
             ),
+            entry!(security::privileged_container, "privileged-container"),
+            entry!(
+                security::privilege_escalation_allowed,
+                "privilege-escalation-allowed"
+            ),
+            entry!(security::container_runs_as_root, "container-runs-as-root"),
+            entry!(
+                security::writable_root_filesystem,
+                "writable-root-filesystem"
+            ),
+            entry!(
+                security::dangerous_capability_added,
+                "dangerous-capability-added"
+            ),
+            entry!(security::net_raw_not_dropped, "net-raw-not-dropped"),
+            entry!(security::seccomp_profile_unset, "seccomp-profile-unset"),
+            entry!(security::host_network_enabled, "host-network-enabled"),
+            entry!(security::host_pid_enabled, "host-pid-enabled"),
+            entry!(security::host_ipc_enabled, "host-ipc-enabled"),
+            entry!(security::host_port_set, "host-port-set"),
+            entry!(
+                security::sensitive_host_path_mount,
+                "sensitive-host-path-mount"
+            ),
+            entry!(
+                security::writable_host_path_mount,
+                "writable-host-path-mount"
+            ),
+            entry!(security::proc_mount_unmasked, "proc-mount-unmasked"),
         ];
         rules.sort_by_key(|r| r.meta.id);
         rules
