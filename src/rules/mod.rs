@@ -6,6 +6,7 @@
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
 pub mod availability;
+pub mod hygiene;
 pub mod namespaces;
 pub mod reliability;
 pub mod resources;
@@ -324,6 +325,25 @@ pub fn registry() -> &'static [RuleEntry] {
                 "writable-host-path-mount"
             ),
             entry!(security::proc_mount_unmasked, "proc-mount-unmasked"),
+            entry!(hygiene::secret_in_env_literal, "secret-in-env-literal"),
+            entry!(
+                hygiene::default_service_account_used,
+                "default-service-account-used"
+            ),
+            entry!(
+                hygiene::service_account_token_automounted,
+                "service-account-token-automounted"
+            ),
+            entry!(
+                hygiene::object_in_default_namespace,
+                "object-in-default-namespace"
+            ),
+            entry!(
+                hygiene::image_pull_policy_not_always,
+                "image-pull-policy-not-always"
+            ),
+            entry!(hygiene::selector_mismatch, "selector-mismatch"),
+            entry!(hygiene::duplicate_object, "duplicate-object"),
         ];
         rules.sort_by_key(|r| r.meta.id);
         rules

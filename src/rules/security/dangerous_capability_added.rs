@@ -129,7 +129,7 @@ mod tests {
         let default = run_rule(Box::new(new(Settings::default())), &[("a.yaml", POD)]);
         assert_eq!(
             default,
-            ["a.yaml:11: container \"a\" adds capability NET_ADMIN"]
+            ["a.yaml:10: container \"a\" adds capability NET_ADMIN"]
         );
         let allowed = Settings {
             allowed: vec!["cap_net_admin".into()],

@@ -1,0 +1,85 @@
+//! Hygiene rules: secrets written into manifests, service-account identity and tokens, where
+//! objects land, image pull policy, selectors that the API server rejects, objects defined twice.
+//!
+//! Tool configuration that happens to look like an object (a `kustomization.yaml`, a Flux
+//! HelmRelease, a kubelet configuration) is never reported: `view::scope::is_local_config`.
+
+pub mod default_service_account_used;
+pub mod duplicate_object;
+pub mod image_pull_policy_not_always;
+pub mod object_in_default_namespace;
+pub mod secret_in_env_literal;
+pub mod selector_mismatch;
+pub mod service_account_token_automounted;
+
+use crate::object::Object;
+use crate::rules::availability::owned_by_controller;
+use crate::view::scope::is_local_config;
+use crate::view::security::PodSecurity;
+use crate::yaml::EntryRef;
+
+/// The pod of a workload the hygiene rules look at.
+pub(crate) fn pod_of<'a>(object: &Object<'a>) -> Option<PodSecurity<'a>> {
+    if owned_by_controller(object) || is_local_config(object) {
+        return None;
+    }
+    PodSecurity::of(object)
+}
+
+/// The service account a pod runs as: `serviceAccountName`, else the deprecated `serviceAccount`;
+/// `None` when neither names one (the pod gets `default`).
+pub(crate) fn service_account<'a>(pod: &PodSecurity<'a>) -> Option<(&'a str, EntryRef<'a>)> {
+    ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .filter_map(|key| pod.spec.node.entry(key))
+        .find_map(|entry| {
+            let name = entry.value.as_str()?.trim();
+            (!name.is_empty()).then_some((name, entry))
+        })
+}
+
+/// Where to point at an object by name: its `metadata.name` entry, else its `kind:`.
+pub(crate) fn name_span(object: &Object<'_>) -> crate::source::Span {
+    object
+        .metadata()
+        .and_then(|m| m.entry("name"))
+        .map_or_else(|| object.anchor_span(), |e| e.head_span())
+}
+
+/// `*` matches any run of characters; everything else matches itself (case-insensitive).
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+    let pattern = pattern.to_ascii_uppercase();
+    let text = text.to_ascii_uppercase();
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*_KEY", "stripe_key"));
+        assert!(glob("APP_*_TOKEN", "APP_X_TOKEN"));
+        assert!(!glob("APP_*_TOKEN", "APP_TOKEN_X"));
+        assert!(glob("EXACT", "exact"));
+        assert!(!glob("EXACT", "EXACTLY"));
+        assert!(glob("*", ""));
+        assert!(!glob("A*A", "A"));
+    }
+}
