@@ -1,7 +1,7 @@
 #![doc = include_str!("../../../rules/duplicate-object.md")]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -22,22 +22,107 @@ pub static META: RuleMeta = RuleMeta {
     lesson: "Practice: when a set defines an object twice, the last one applied silently replaces the first, so which definition runs depends on file order; one of the two is a copy that went stale or a name that collided.",
 };
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
-pub struct Settings {}
-
-pub struct DuplicateObject;
-
-pub fn new(_settings: Settings) -> DuplicateObject {
-    DuplicateObject
+/// Which definitions are compared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Objects of one file (or of stdin): one `kubectl apply -f`, one `helm template` output.
+    #[default]
+    File,
+    /// Objects of files in one directory, as `kubectl apply -f <dir>` applies them.
+    Directory,
+    /// Every object of the run.
+    Set,
 }
 
-/// The directory of the file an object comes from (none for stdin).
-fn directory(object: &Object<'_>) -> Option<PathBuf> {
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct Settings {
+    /// `file` (default), `directory` or `set`: how far apart two definitions may be.
+    pub scope: Scope,
+}
+
+pub struct DuplicateObject {
+    settings: Settings,
+}
+
+pub fn new(settings: Settings) -> DuplicateObject {
+    DuplicateObject { settings }
+}
+
+/// The file an object comes from, lexically normalised (none for stdin).
+fn file_of(object: &Object<'_>) -> Option<PathBuf> {
     match &object.doc.source.origin {
-        Origin::Path(path) => Some(path.parent().unwrap_or(Path::new("")).to_path_buf()),
+        Origin::Path(path) => Some(normalize(path)),
         Origin::Stdin => None,
     }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Files and directories that the Kustomizations (and Components) of the set name as resources,
+/// bases, components or patches: kustomize's inputs, which restate objects on purpose (an
+/// overlay's patch repeats the name of the base's object; two overlays define the same object
+/// for different clusters). Only kustomize's output is ever applied.
+fn kustomize_inputs(index: &Index<'_>) -> BTreeSet<PathBuf> {
+    let mut inputs = BTreeSet::new();
+    for kustomization in index
+        .objects()
+        .iter()
+        .filter(|o| o.group == "kustomize.config.k8s.io")
+    {
+        let Some(file) = file_of(kustomization) else {
+            continue;
+        };
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let root = kustomization.root;
+        let mut names: Vec<&str> = Vec::new();
+        for field in [
+            "resources",
+            "bases",
+            "components",
+            "patchesStrategicMerge",
+            "crds",
+        ] {
+            names.extend(
+                root.get(field)
+                    .into_iter()
+                    .flat_map(|list| list.items())
+                    .filter_map(|item| item.as_str()),
+            );
+        }
+        for field in ["patches", "patchesJson6902"] {
+            names.extend(
+                root.get(field)
+                    .into_iter()
+                    .flat_map(|list| list.items())
+                    .filter_map(|item| item.get_str("path")),
+            );
+        }
+        for name in names {
+            let name = name.trim();
+            if name.is_empty() || name.contains("://") || name.contains('\n') {
+                continue;
+            }
+            inputs.insert(normalize(&dir.join(name)));
+        }
+    }
+    inputs
 }
 
 impl Rule for DuplicateObject {
@@ -46,23 +131,20 @@ impl Rule for DuplicateObject {
     }
 
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        // Files in a kustomization's directory tree are kustomize inputs (bases, overlays,
-        // patches), which restate objects on purpose: they are not applied as they are.
-        let kustomize_dirs: BTreeSet<PathBuf> = index
-            .objects()
-            .iter()
-            .filter(|o| o.group == "kustomize.config.k8s.io")
-            .filter_map(directory)
-            .collect();
-        let in_kustomize_tree = |object: &Object<'_>| {
-            directory(object).is_some_and(|dir| dir.ancestors().any(|a| kustomize_dirs.contains(a)))
+        let inputs = kustomize_inputs(index);
+        let is_input = |object: &Object<'_>| {
+            !inputs.is_empty()
+                && file_of(object).is_some_and(|file| {
+                    inputs.contains(&file) || file.parent().is_some_and(|dir| inputs.contains(dir))
+                })
         };
-        let mut seen: BTreeMap<(&str, &str, &str, &str), Vec<&Object<'_>>> = BTreeMap::new();
+        let mut seen: BTreeMap<(Option<PathBuf>, &str, &str, &str, &str), Vec<&Object<'_>>> =
+            BTreeMap::new();
         for object in index.objects() {
             let Some(name) = object.name.filter(|n| !n.trim().is_empty()) else {
                 continue;
             };
-            if is_local_config(object) || in_kustomize_tree(object) {
+            if is_local_config(object) || is_input(object) {
                 continue;
             }
             let namespace = if is_cluster_scoped(object) {
@@ -70,11 +152,21 @@ impl Rule for DuplicateObject {
             } else {
                 index.namespace_of(object)
             };
-            seen.entry((object.group, object.kind, namespace, name))
+            let place = match self.settings.scope {
+                Scope::Set => None,
+                // Stdin has no path; it counts as one file of its own.
+                Scope::File => Some(file_of(object).unwrap_or_default()),
+                Scope::Directory => Some(
+                    file_of(object)
+                        .and_then(|f| f.parent().map(Path::to_path_buf))
+                        .unwrap_or_else(|| PathBuf::from("<stdin>")),
+                ),
+            };
+            seen.entry((place, object.group, object.kind, namespace, name))
                 .or_default()
                 .push(object);
         }
-        for ((_, _, namespace, name), objects) in seen {
+        for ((_, _, _, namespace, name), objects) in seen {
             let Some((first, repeats)) = objects.split_first() else {
                 continue;
             };
