@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Severity;
+use std::collections::BTreeSet;
+
+use crate::index::Index;
 use crate::object::Object;
 use crate::rules::availability::owned_by_controller;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
@@ -34,45 +37,69 @@ impl Rule for ObjectInDefaultNamespace {
         &META
     }
 
-    fn check_object(&self, object: &Object<'_>, ctx: &Context, sink: &mut Sink<'_>) {
-        if is_local_config(object) || is_cluster_scoped(object) || owned_by_controller(object) {
-            return;
+    fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
+        // Custom resources are cluster-scoped when the set's CustomResourceDefinition says so.
+        let cluster_crds: BTreeSet<(&str, &str)> = index
+            .of_kind("CustomResourceDefinition")
+            .filter_map(|crd| {
+                let spec = crd.spec()?;
+                (spec.get_str("scope")? == "Cluster")
+                    .then(|| {
+                        Some((
+                            spec.get_str("group")?,
+                            spec.path(&["names", "kind"])?.as_str()?,
+                        ))
+                    })
+                    .flatten()
+            })
+            .collect();
+        for object in index.objects() {
+            if cluster_crds.contains(&(object.group, object.kind)) {
+                continue;
+            }
+            check(object, ctx, sink);
         }
-        let written = object
-            .metadata()
-            .and_then(|m| m.entry("namespace"))
-            .filter(|e| e.value.as_str().is_some());
-        match written {
-            Some(entry) => {
-                if object.namespace.map(str::trim) != Some("default") {
-                    return;
-                }
-                sink.report(
-                    object,
-                    entry.head_span(),
-                    format!("{} is in the `default` namespace", object.display_name()),
-                )
-                .label("shared by everything that names no namespace")
-                .help(HELP);
+    }
+}
+
+fn check(object: &Object<'_>, ctx: &Context, sink: &mut Sink<'_>) {
+    if is_local_config(object) || is_cluster_scoped(object) || owned_by_controller(object) {
+        return;
+    }
+    let written = object
+        .metadata()
+        .and_then(|m| m.entry("namespace"))
+        .filter(|e| e.value.as_str().is_some());
+    match written {
+        Some(entry) => {
+            if object.namespace.map(str::trim) != Some("default") {
+                return;
             }
-            None => {
-                // `helm install -n` and `kubectl apply -n` choose the namespace of rendered charts
-                // and namespace-less files; only the run's own default says where they land.
-                if ctx.default_namespace != "default" || object.doc.helm_source.is_some() {
-                    return;
-                }
-                let span = object
-                    .root
-                    .entry("metadata")
-                    .map_or_else(|| object.anchor_span(), |e| e.key.span());
-                sink.report(
-                    object,
-                    span,
-                    format!("{} lands in the `default` namespace", object.display_name()),
-                )
-                .label("no `namespace` here, and the run's default namespace is `default`")
-                .help(HELP);
+            sink.report(
+                object,
+                entry.head_span(),
+                format!("{} is in the `default` namespace", object.display_name()),
+            )
+            .label("shared by everything that names no namespace")
+            .help(HELP);
+        }
+        None => {
+            // `helm install -n` and `kubectl apply -n` choose the namespace of rendered charts
+            // and namespace-less files; only the run's own default says where they land.
+            if ctx.default_namespace != "default" || object.doc.helm_source.is_some() {
+                return;
             }
+            let span = object
+                .root
+                .entry("metadata")
+                .map_or_else(|| object.anchor_span(), |e| e.key.span());
+            sink.report(
+                object,
+                span,
+                format!("{} lands in the `default` namespace", object.display_name()),
+            )
+            .label("no `namespace` here, and the run's default namespace is `default`")
+            .help(HELP);
         }
     }
 }

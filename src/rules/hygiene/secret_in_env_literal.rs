@@ -6,8 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{glob, pod_of};
 use crate::diagnostic::Severity;
+use std::collections::BTreeSet;
+
+use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
+use crate::view::security::PodSecurity;
 
 pub static META: RuleMeta = RuleMeta {
     id: "secret-in-env-literal",
@@ -132,9 +136,74 @@ impl Rule for SecretInEnvLiteral {
         &META
     }
 
-    fn check_object(&self, object: &Object<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
+    fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
+        for object in index.objects() {
+            self.check_workload(index, object, sink);
+        }
+    }
+}
+
+/// The names of the Secrets a pod spec refers to: volumes, projected sources, `envFrom`,
+/// `secretKeyRef`, image pull secrets. A variable whose value is one of them names a Secret
+/// (`WEBHOOK_SECRET: webhook-server-cert`) rather than holding one.
+fn referenced_secrets<'a>(pod: &PodSecurity<'a>) -> BTreeSet<&'a str> {
+    let spec = pod.spec.node;
+    let mut names = BTreeSet::new();
+    for volume in spec.get("volumes").into_iter().flat_map(|v| v.items()) {
+        names.extend(
+            volume
+                .path(&["secret", "secretName"])
+                .and_then(|n| n.as_str()),
+        );
+        for source in volume
+            .path(&["projected", "sources"])
+            .into_iter()
+            .flat_map(|s| s.items())
+        {
+            names.extend(source.path(&["secret", "name"]).and_then(|n| n.as_str()));
+        }
+    }
+    for secret in spec
+        .get("imagePullSecrets")
+        .into_iter()
+        .flat_map(|s| s.items())
+    {
+        names.extend(secret.get_str("name"));
+    }
+    for container in pod.spec.all_containers() {
+        for from in container
+            .node
+            .get("envFrom")
+            .into_iter()
+            .flat_map(|e| e.items())
+        {
+            names.extend(from.path(&["secretRef", "name"]).and_then(|n| n.as_str()));
+        }
+        for var in container
+            .node
+            .get("env")
+            .into_iter()
+            .flat_map(|e| e.items())
+        {
+            names.extend(
+                var.path(&["valueFrom", "secretKeyRef", "name"])
+                    .and_then(|n| n.as_str()),
+            );
+        }
+    }
+    names
+}
+
+impl SecretInEnvLiteral {
+    fn check_workload(&self, index: &Index<'_>, object: &Object<'_>, sink: &mut Sink<'_>) {
         let Some(pod) = pod_of(object) else {
             return;
+        };
+        let referenced = referenced_secrets(&pod);
+        let namespace = index.namespace_of(object);
+        let names_a_secret = |value: &str| {
+            let value = value.trim();
+            referenced.contains(value) || index.lookup("Secret", namespace, value).next().is_some()
         };
         for container in pod.spec.all_containers() {
             let env = container.node.get("env");
@@ -156,6 +225,7 @@ impl Rule for SecretInEnvLiteral {
                 } else if (sensitive_name(name)
                     || self.settings.extra_names.iter().any(|p| glob(p, name)))
                     && !harmless_value(value)
+                    && !names_a_secret(value)
                 {
                     "a literal value: whoever reads the manifest or the pod spec reads the secret"
                 } else {
