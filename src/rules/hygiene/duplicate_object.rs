@@ -184,3 +184,56 @@ impl Rule for DuplicateObject {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::availability::run_rule;
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+
+    fn run(scope: Scope, files: &[(&str, &str)]) -> Vec<String> {
+        run_rule(Box::new(new(Settings { scope })), files)
+    }
+
+    #[test]
+    fn scopes() {
+        let files = [("k8s/a.yaml", CM), ("k8s/b.yaml", CM), ("other/c.yaml", CM)];
+        assert!(run(Scope::File, &files).is_empty());
+        assert_eq!(
+            run(Scope::Directory, &files),
+            ["k8s/b.yaml:4: ConfigMap \"c\" in namespace `default` is defined twice"]
+        );
+        assert_eq!(run(Scope::Set, &files).len(), 2);
+    }
+
+    #[test]
+    fn kustomize_inputs_are_not_compared() {
+        let base = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n";
+        let overlay = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n  - ./extra.yaml\npatches:\n  - path: replicas.yaml\npatchesStrategicMerge:\n  - more.yaml\n";
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n";
+        let files = [
+            ("app/base/kustomization.yaml", base),
+            ("app/base/deployment.yaml", deployment),
+            ("app/overlays/prod/kustomization.yaml", overlay),
+            ("app/overlays/prod/replicas.yaml", deployment),
+            ("app/overlays/prod/extra.yaml", deployment),
+            ("app/overlays/prod/more.yaml", deployment),
+        ];
+        assert!(run(Scope::Set, &files).is_empty());
+        // Files no kustomization names are compared as usual.
+        let mut with_stray = files.to_vec();
+        with_stray.push(("app/stray.yaml", deployment));
+        with_stray.push(("app/stray-copy.yaml", deployment));
+        assert_eq!(run(Scope::Set, &with_stray).len(), 1);
+    }
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(
+            normalize(Path::new("a/./b/../c/d.yaml")),
+            PathBuf::from("a/c/d.yaml")
+        );
+        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+    }
+}

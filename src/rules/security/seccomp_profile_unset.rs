@@ -52,9 +52,16 @@ impl Rule for SeccompProfileUnset {
                         SeccompKind::RuntimeDefault | SeccompKind::Localhost
                     ) => {}
                 Some(profile) => {
+                    // Point at `type: Unconfined` rather than at the `seccompProfile:` key.
+                    let entry = profile
+                        .entry
+                        .value
+                        .entry("type")
+                        .filter(|_| !profile.annotation)
+                        .unwrap_or(profile.entry);
                     let found = Found {
                         value: (),
-                        entry: profile.entry,
+                        entry,
                         level: profile.level,
                     };
                     let (message, label) = if profile.kind == SeccompKind::Unconfined {
