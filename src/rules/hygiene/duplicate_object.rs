@@ -50,6 +50,9 @@ pub fn new(settings: Settings) -> DuplicateObject {
     DuplicateObject { settings }
 }
 
+/// Where (file or directory, per the scope), group, kind, namespace, name.
+type Key<'a> = (Option<PathBuf>, &'a str, &'a str, &'a str, &'a str);
+
 /// The file an object comes from, lexically normalised (none for stdin).
 fn file_of(object: &Object<'_>) -> Option<PathBuf> {
     match &object.doc.source.origin {
@@ -138,8 +141,7 @@ impl Rule for DuplicateObject {
                     inputs.contains(&file) || file.parent().is_some_and(|dir| inputs.contains(dir))
                 })
         };
-        let mut seen: BTreeMap<(Option<PathBuf>, &str, &str, &str, &str), Vec<&Object<'_>>> =
-            BTreeMap::new();
+        let mut seen: BTreeMap<Key<'_>, Vec<&Object<'_>>> = BTreeMap::new();
         for object in index.objects() {
             let Some(name) = object.name.filter(|n| !n.trim().is_empty()) else {
                 continue;

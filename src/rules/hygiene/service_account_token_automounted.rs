@@ -88,7 +88,11 @@ impl Rule for ServiceAccountTokenAutomounted {
                         account_entry.head_span(),
                         format!("{who} mounts the API token of service account \"{name}\""),
                     )
-                    .label("neither the pod spec nor the ServiceAccount sets `automountServiceAccountToken: false`"),
+                    .label(if accounts.is_empty() {
+                        "the pod spec does not set `automountServiceAccountToken: false` (the ServiceAccount is not in the set)"
+                    } else {
+                        "neither the pod spec nor the ServiceAccount sets `automountServiceAccountToken: false`"
+                    }),
             };
             if account_setting.is_none()
                 && let Some(sa) = accounts.first()

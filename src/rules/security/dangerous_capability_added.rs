@@ -98,10 +98,14 @@ impl Rule for DangerousCapabilityAdded {
                     format!("{} adds capability {}", container.describe(), cap.name),
                 )
                 .label(label)
-                .help(format!(
-                    "remove {} from `capabilities.add`; if the container truly needs it, drop every other capability and suppress this finding with the reason:\n  capabilities:\n    drop: [ALL]\n    add: [{}]",
-                    cap.name, cap.name
-                ));
+                .help(if cap.name == "ALL" {
+                    "replace ALL with the few capabilities the container needs, e.g.\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]".to_string()
+                } else {
+                    format!(
+                        "remove {} from `capabilities.add`; if the container truly needs it, drop every other capability and suppress this finding with the reason:\n  capabilities:\n    drop: [ALL]\n    add: [{}]",
+                        cap.name, cap.name
+                    )
+                });
             }
         }
     }

@@ -27,7 +27,7 @@ pub fn new(_settings: Settings) -> PrivilegeEscalationAllowed {
     PrivilegeEscalationAllowed
 }
 
-const HELP: &str = "set it in the container's `securityContext`:\n  securityContext:\n    allowPrivilegeEscalation: false";
+const HELP: &str = "set `allowPrivilegeEscalation: false` in the container's `securityContext`:\n  securityContext:\n    allowPrivilegeEscalation: false";
 
 impl Rule for PrivilegeEscalationAllowed {
     fn meta(&self) -> &'static RuleMeta {
