@@ -71,6 +71,77 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::glob;
+    use crate::rules::availability::run_rule;
+
+    /// The security context and hygiene rules (issue 5, part A).
+    const RULES: &[&str] = &[
+        "privileged-container",
+        "privilege-escalation-allowed",
+        "container-runs-as-root",
+        "writable-root-filesystem",
+        "dangerous-capability-added",
+        "net-raw-not-dropped",
+        "seccomp-profile-unset",
+        "host-network-enabled",
+        "host-pid-enabled",
+        "host-ipc-enabled",
+        "host-port-set",
+        "sensitive-host-path-mount",
+        "writable-host-path-mount",
+        "proc-mount-unmasked",
+        "secret-in-env-literal",
+        "default-service-account-used",
+        "service-account-token-automounted",
+        "object-in-default-namespace",
+        "image-pull-policy-not-always",
+        "selector-mismatch",
+        "duplicate-object",
+    ];
+
+    #[test]
+    fn settings() {
+        use super::*;
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: x\nspec:\n  containers:\n    - name: a\n      image: r/a@sha256:abc\n      env:\n        - {name: APP_DSN, value: \"postgres://u:p@db/x\"}\n        - {name: SSH_PUBLIC_KEY, value: \"ssh-ed25519 AAAA\"}\n        - {name: SECRET_TOKEN, value: x}\n";
+        let run = |rule: Box<dyn crate::rules::Rule>| run_rule(rule, &[("a.yaml", pod)]).len();
+        assert_eq!(
+            run(Box::new(secret_in_env_literal::new(Default::default()))),
+            1
+        );
+        assert_eq!(
+            run(Box::new(secret_in_env_literal::new(
+                secret_in_env_literal::Settings {
+                    extra_names: vec!["*_dsn".into()],
+                    allowed_names: vec!["SECRET_*".into()],
+                }
+            ))),
+            1
+        );
+        assert_eq!(
+            run(Box::new(image_pull_policy_not_always::new(
+                Default::default()
+            ))),
+            1
+        );
+        assert_eq!(
+            run(Box::new(image_pull_policy_not_always::new(
+                image_pull_policy_not_always::Settings {
+                    ignore_digests: true
+                }
+            ))),
+            0
+        );
+    }
+
+    #[test]
+    fn tool_configuration_is_ignored_quietly_by_every_rule() {
+        let text = include_str!("../../../testdata/rules/duplicate-object/pass-local-config.yaml");
+        for id in RULES {
+            let entry = crate::rules::find(id).expect(id);
+            let rule = (entry.build)(&serde_json::Value::Null).unwrap();
+            let found = run_rule(rule, &[("local.yaml", text)]);
+            assert!(found.is_empty(), "{id}: {found:?}");
+        }
+    }
 
     #[test]
     fn globs() {

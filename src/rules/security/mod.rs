@@ -99,6 +99,62 @@ mod tests {
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  ownerReferences:\n    - {kind: ReplicaSet, name: rs, controller: true}\nspec:\n  containers:\n    - name: a\n      securityContext: {privileged: true}\n";
 
+    const DS: &str = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      securityContext: {runAsUser: 1000, runAsGroup: 0}\n      initContainers:\n        - name: init\n      containers:\n        - name: a\n          securityContext: {readOnlyRootFilesystem: true}\n          volumeMounts: [{name: sock, mountPath: /s}]\n      volumes:\n        - name: sock\n          hostPath: {path: /var/run/docker.sock/}\n";
+
+    #[test]
+    fn settings() {
+        use super::*;
+        let run = |rule: Box<dyn crate::rules::Rule>| run_rule(rule, &[("a.yaml", DS)]).len();
+        assert_eq!(
+            run(Box::new(writable_root_filesystem::new(Default::default()))),
+            1
+        );
+        assert_eq!(
+            run(Box::new(writable_root_filesystem::new(
+                writable_root_filesystem::Settings {
+                    skip_init_containers: true
+                }
+            ))),
+            0
+        );
+        assert_eq!(
+            run(Box::new(container_runs_as_root::new(Default::default()))),
+            2
+        );
+        assert_eq!(
+            run(Box::new(container_runs_as_root::new(
+                container_runs_as_root::Settings {
+                    allow_root_group: true
+                }
+            ))),
+            0
+        );
+        assert_eq!(
+            run(Box::new(sensitive_host_path_mount::new(Default::default()))),
+            1
+        );
+        assert_eq!(
+            run(Box::new(sensitive_host_path_mount::new(
+                sensitive_host_path_mount::Settings {
+                    allowed_paths: vec!["/var/run//docker.sock".into()]
+                }
+            ))),
+            0
+        );
+        assert_eq!(
+            run(Box::new(writable_host_path_mount::new(Default::default()))),
+            1
+        );
+        assert_eq!(
+            run(Box::new(writable_host_path_mount::new(
+                writable_host_path_mount::Settings {
+                    allowed_paths: vec!["/var/run/docker.sock".into()]
+                }
+            ))),
+            0
+        );
+    }
+
     #[test]
     fn owned_objects_are_skipped() {
         let rule = super::privileged_container::new(Default::default());
