@@ -47,15 +47,11 @@ impl Rule for DefaultServiceAccountUsed {
                 Some(true) => {}
                 None => {
                     // The namespace's `default` account, when the set defines it, may turn the token off.
-                    let namespace = index.namespace_of(object);
-                    let off = index
-                        .lookup("ServiceAccount", namespace, "default")
-                        .any(|sa| {
-                            sa.root
-                                .get("automountServiceAccountToken")
-                                .and_then(bool_value)
-                                == Some(false)
-                        });
+                    let off = super::service_accounts(index, object, "default")
+                        .first()
+                        .and_then(|sa| sa.root.get("automountServiceAccountToken"))
+                        .and_then(bool_value)
+                        == Some(false);
                     if off {
                         continue;
                     }

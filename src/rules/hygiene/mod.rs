@@ -38,6 +38,20 @@ pub(crate) fn service_account<'a>(pod: &PodSecurity<'a>) -> Option<(&'a str, Ent
         })
 }
 
+/// The ServiceAccounts named `name` in `object`'s namespace, those of `object`'s own file first
+/// (a set may repeat an account; the one next to the workload is the one meant).
+pub(crate) fn service_accounts<'a>(
+    index: &crate::index::Index<'a>,
+    object: &Object<'a>,
+    name: &str,
+) -> Vec<&'a Object<'a>> {
+    let mut accounts: Vec<&'a Object<'a>> = index
+        .lookup("ServiceAccount", index.namespace_of(object), name)
+        .collect();
+    accounts.sort_by_key(|sa| sa.doc.file != object.doc.file);
+    accounts
+}
+
 /// Where to point at an object by name: its `metadata.name` entry, else its `kind:`.
 pub(crate) fn name_span(object: &Object<'_>) -> crate::source::Span {
     object

@@ -62,8 +62,25 @@ impl Rule for ObjectInDefaultNamespace {
     }
 }
 
+/// Objects Kubernetes itself creates: every namespace's `default` ServiceAccount and
+/// `kube-root-ca.crt` ConfigMap, and the `kubernetes` Service of the `default` namespace (they
+/// appear in cluster dumps, and nobody can move them).
+fn built_in(object: &Object<'_>) -> bool {
+    matches!(
+        (object.group, object.kind, object.name),
+        ("", "ServiceAccount", Some("default"))
+            | ("", "ConfigMap", Some("kube-root-ca.crt"))
+            | ("", "Service" | "Endpoints", Some("kubernetes"))
+            | ("discovery.k8s.io", "EndpointSlice", Some("kubernetes"))
+    )
+}
+
 fn check(object: &Object<'_>, ctx: &Context, sink: &mut Sink<'_>) {
-    if is_local_config(object) || is_cluster_scoped(object) || owned_by_controller(object) {
+    if is_local_config(object)
+        || is_cluster_scoped(object)
+        || owned_by_controller(object)
+        || built_in(object)
+    {
         return;
     }
     let written = object

@@ -61,8 +61,7 @@ impl Rule for ServiceAccountTokenAutomounted {
                 }
                 None => {}
             }
-            let namespace = index.namespace_of(object);
-            let accounts: Vec<_> = index.lookup("ServiceAccount", namespace, name).collect();
+            let accounts = super::service_accounts(index, object, name);
             let account_setting = accounts.iter().find_map(|sa| {
                 sa.root
                     .entry("automountServiceAccountToken")
