@@ -31,9 +31,9 @@ use crate::view::security::{ContainerSecurity, Found, Level, PodSecurity};
 use crate::yaml::EntryRef;
 
 /// The pod of a workload the security rules look at: any object with a pod spec, unless a
-/// controller owns it.
+/// controller owns it or it is tool configuration (`config.kubernetes.io/local-config`).
 pub(crate) fn pod_of<'a>(object: &Object<'a>) -> Option<PodSecurity<'a>> {
-    if owned_by_controller(object) {
+    if owned_by_controller(object) || crate::view::scope::is_local_config(object) {
         return None;
     }
     PodSecurity::of(object)
