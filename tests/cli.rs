@@ -37,7 +37,7 @@ fn stderr(output: &Output) -> String {
 }
 
 const NO_RESOURCES: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n";
-const CLEAN: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n  - name: app\n    resources:\n      requests: {cpu: 100m}\n      limits: {memory: 128Mi}\n---\napiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default: {memory: 256Mi}\n";
+const CLEAN: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  automountServiceAccountToken: false\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - name: app\n    securityContext:\n      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n      capabilities: {drop: [ALL]}\n    resources:\n      requests: {cpu: 100m}\n      limits: {memory: 128Mi}\n---\napiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default: {memory: 256Mi}\n";
 
 #[test]
 fn example_in_the_readme_reports_and_exits_1() {

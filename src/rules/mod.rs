@@ -6,12 +6,14 @@
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
 pub mod availability;
+pub mod hygiene;
 pub mod images;
 pub mod namespaces;
 pub mod rbac;
 pub mod references;
 pub mod reliability;
 pub mod resources;
+pub mod security;
 pub mod suppression;
 pub mod syntax;
 pub mod versions;
@@ -339,6 +341,54 @@ pub fn registry() -> &'static [RuleEntry] {
             ),
             entry!(rbac::cluster_admin_binding, "cluster-admin-binding"),
             entry!(rbac::rbac_wildcard, "rbac-wildcard"),
+            entry!(security::privileged_container, "privileged-container"),
+            entry!(
+                security::privilege_escalation_allowed,
+                "privilege-escalation-allowed"
+            ),
+            entry!(security::container_runs_as_root, "container-runs-as-root"),
+            entry!(
+                security::writable_root_filesystem,
+                "writable-root-filesystem"
+            ),
+            entry!(
+                security::dangerous_capability_added,
+                "dangerous-capability-added"
+            ),
+            entry!(security::net_raw_not_dropped, "net-raw-not-dropped"),
+            entry!(security::seccomp_profile_unset, "seccomp-profile-unset"),
+            entry!(security::host_network_enabled, "host-network-enabled"),
+            entry!(security::host_pid_enabled, "host-pid-enabled"),
+            entry!(security::host_ipc_enabled, "host-ipc-enabled"),
+            entry!(security::host_port_set, "host-port-set"),
+            entry!(
+                security::sensitive_host_path_mount,
+                "sensitive-host-path-mount"
+            ),
+            entry!(
+                security::writable_host_path_mount,
+                "writable-host-path-mount"
+            ),
+            entry!(security::proc_mount_unmasked, "proc-mount-unmasked"),
+            entry!(hygiene::secret_in_env_literal, "secret-in-env-literal"),
+            entry!(
+                hygiene::default_service_account_used,
+                "default-service-account-used"
+            ),
+            entry!(
+                hygiene::service_account_token_automounted,
+                "service-account-token-automounted"
+            ),
+            entry!(
+                hygiene::object_in_default_namespace,
+                "object-in-default-namespace"
+            ),
+            entry!(
+                hygiene::image_pull_policy_not_always,
+                "image-pull-policy-not-always"
+            ),
+            entry!(hygiene::selector_mismatch, "selector-mismatch"),
+            entry!(hygiene::duplicate_object, "duplicate-object"),
         ];
         rules.sort_by_key(|r| r.meta.id);
         rules

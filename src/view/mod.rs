@@ -5,6 +5,8 @@ pub mod image;
 pub mod limitrange;
 pub mod placement;
 pub mod pod;
+pub mod scope;
+pub mod security;
 pub mod selector;
 
 pub use pod::{Container, ContainerKind, PodSpec, pod_spec};
