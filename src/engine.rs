@@ -58,6 +58,8 @@ pub struct Report {
     /// Things the user should know that are not findings (skipped chart templates).
     pub notes: Vec<String>,
     pub objects: usize,
+    /// Findings left out because a baseline holds them (set by the caller that applies it).
+    pub baselined: usize,
 }
 
 impl Report {
@@ -339,6 +341,7 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
         diagnostics,
         errors: Vec::new(),
         notes: Vec::new(),
+        baselined: 0,
     }
 }
 
