@@ -10,10 +10,11 @@ from action.yml itself, so what is tested is what users run:
 - `${{ … }}` expressions: `inputs.*`, `steps.<id>.outputs.*`, `github.action_path`,
   `github.workspace`, `runner.temp`, `runner.os`, `runner.arch`; anything else is an error, so a
   change to action.yml that this runner cannot honour fails loudly instead of being skipped.
-- `uses: actions/cache@…` is simulated with a local directory (KPOLICY_ACTION_CACHE, else a
-  temporary one): restored on a key hit, saved after the steps succeed. KPOLICY_ACTION_PREBUILT
-  names a kpolicy binary that stands in for a warm cache (it is put at `<path>/bin/kpolicy`,
-  with cache-hit=true), so tests can skip the release build.
+- `if:` conditions of the form `<expression> == '<text>'` or `!= '<text>'`.
+- `uses: actions/cache/restore@…` and `actions/cache/save@…` are simulated with a local
+  directory (KPOLICY_ACTION_CACHE, else a temporary one). KPOLICY_ACTION_PREBUILT names a kpolicy
+  binary that stands in for a warm cache (it is put at `<path>/bin/kpolicy`, with
+  cache-hit=true), so tests can skip the release build.
 
 Inputs: `name=value` arguments override the defaults of action.yml. The action's outputs are
 appended to GITHUB_OUTPUT and printed; the exit status is the failing step's, else 0.
@@ -32,6 +33,7 @@ except ImportError:
     sys.exit("run_action.py needs PyYAML (pip install pyyaml)")
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+CONDITION = re.compile(r"(\S+)\s*(==|!=)\s*'([^']*)'")
 
 
 def parse_outputs(path):
@@ -80,7 +82,6 @@ class Runner:
         self.cache_store = os.environ.get("KPOLICY_ACTION_CACHE") or tempfile.mkdtemp(
             prefix="action-cache-"
         )
-        self.post = []
 
     def evaluate(self, expression):
         parts = expression.split(".")
@@ -104,8 +105,9 @@ class Runner:
 
     def run_step(self, index, step):
         name = step.get("name") or step.get("id") or f"step {index + 1}"
-        if "if" in step:
-            sys.exit(f"{name}: `if:` is not supported by run_action.py")
+        if "if" in step and not self.condition(name, step["if"]):
+            print(f"(skipped: {name})", flush=True)
+            return 0
         print(f"::group::{name}", flush=True)
         try:
             if "uses" in step:
@@ -113,6 +115,14 @@ class Runner:
             return self.run(step)
         finally:
             print("::endgroup::", flush=True)
+
+    def condition(self, name, text):
+        match = CONDITION.fullmatch(str(text).strip())
+        if not match:
+            sys.exit(f"{name}: run_action.py cannot evaluate `if: {text}`")
+        expression, operator, literal = match.groups()
+        value = self.evaluate(expression)
+        return (value == literal) == (operator == "==")
 
     def run(self, step):
         if step.get("shell") != "bash":
@@ -143,11 +153,18 @@ class Runner:
 
     def uses(self, step):
         action = step["uses"].split("@")[0]
-        if action != "actions/cache":
+        if action not in ("actions/cache/restore", "actions/cache/save"):
             sys.exit(f"run_action.py does not know how to run {step['uses']}")
         with_ = {k: self.substitute(v) for k, v in (step.get("with") or {}).items()}
         path, key = with_["path"], with_["key"]
         stored = os.path.join(self.cache_store, key)
+        if action == "actions/cache/save":
+            if os.path.isdir(stored):
+                print(f"Cache already exists for key: {key}")
+            else:
+                shutil.copytree(path, stored)
+                print(f"Cache saved with key: {key}")
+            return 0
         prebuilt = os.environ.get("KPOLICY_ACTION_PREBUILT")
         if os.path.isdir(stored):
             shutil.copytree(stored, path, dirs_exist_ok=True)
@@ -161,7 +178,6 @@ class Runner:
         else:
             hit = "false"
             print(f"Cache not found for key: {key}")
-            self.post.append((path, stored))
         if "id" in step:
             self.steps[step["id"]] = {"cache-hit": hit}
         return 0
@@ -173,11 +189,6 @@ class Runner:
             if status != 0:
                 print(f"::error::step {index + 1} failed with exit code {status}", flush=True)
                 break
-        if status == 0:
-            for path, stored in self.post:
-                if os.path.isdir(path):
-                    shutil.copytree(path, stored, dirs_exist_ok=True)
-                    print(f"Cache saved with key: {os.path.basename(stored)}")
         outputs = {
             name: self.substitute(spec.get("value", ""))
             for name, spec in (self.action.get("outputs") or {}).items()

@@ -8,7 +8,8 @@
 # `cargo install` (a release build); CARGO_TARGET_DIR, when set, is shared with that build.
 #
 # Environment: KPOLICY_PRECOMMIT_VENV (default target/pre-commit-venv), PRE_COMMIT_VERSION
-# (default: a tested release).
+# (default: a tested release). `--setup-only` creates the virtualenv (pre-commit and the PyYAML
+# it depends on, which tests/action needs too) and stops.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,9 @@ trap 'rm -rf "$work"' EXIT
 if [ ! -x "$venv/bin/pre-commit" ] || [ "$("$venv/bin/pre-commit" --version)" != "pre-commit $version" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==$version"
+fi
+if [ "${1:-}" = --setup-only ]; then
+  exit 0
 fi
 rev=$(git -C "$repo" rev-parse HEAD)
 if [ -n "$(git -C "$repo" status --porcelain -- .pre-commit-hooks.yaml src Cargo.toml Cargo.lock)" ]; then
