@@ -1,6 +1,6 @@
 //! The GitHub Action (action.yml) run locally through tests/action/run-local.sh, which executes
 //! the action's own steps with the GITHUB_* variables set. The test binary stands in for the
-//! cached kpolicy build (KPOLICY_ACTION_PREBUILT); `.ci/run` also runs the cold install once.
+//! cached kpolicy build (KPOLICY_ACTION_PREBUILT); `.ci/run` also runs the real install (tests/action/install-and-cache.sh).
 //!
 //! Needs bash and python3 with PyYAML; skipped with a printed reason when they are missing,
 //! unless KPOLICY_REQUIRE_TOOLS=1 (set by `.ci/run`).

@@ -18,7 +18,7 @@ check() {
   if eval "$2"; then echo "ok: $1"; else echo "FAILED: $1" >&2; failures=$((failures + 1)); fi
 }
 
-for attempt in cold warm; do
+for attempt in cold warm; do # cold: empty actions/cache; warm: what the first run saved
   state="$work/state-$attempt"
   start=$(date +%s)
   status=0
