@@ -168,8 +168,7 @@ pub struct Destination {
 /// recorded positions, `--output`s go in order to the formats that have no file yet.
 pub fn destinations(args: &LintArgs) -> Result<Vec<Destination>, String> {
     let mut specs = args.format.clone();
-    let implicit_human = specs.is_empty();
-    if implicit_human {
+    if specs.is_empty() {
         specs.push(FormatSpec {
             format: Format::Human,
             file: None,
