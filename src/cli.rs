@@ -1,8 +1,10 @@
 //! Command-line interface: argument parsing and the three commands.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::discover::Input;
@@ -27,7 +29,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint files, directories (recursively, *.yaml and *.yml) or `-` for stdin.
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List every rule: id, category, default severity, on by default, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -44,9 +46,24 @@ pub enum Command {
 pub struct LintArgs {
     /// Files, directories or `-` (stdin). Defaults to the current directory.
     pub paths: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format, repeatable: human, json, sarif, github, junit or codeclimate [default: human].
+    /// `FORMAT=FILE` writes that format to FILE (`-` is standard output), as does
+    /// `--output FILE` right after the `--format`. At most one format goes to standard output.
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
+    pub format: Vec<FormatSpec>,
+    /// Write the `--format` given just before to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Print the number of findings per rule instead of each finding (human format).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Report only findings that are not in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in FILE, then report none of them: adopt kpolicy on a
+    /// repository as it is, and fail only on new findings with --baseline FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
     /// Lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
@@ -83,12 +100,169 @@ pub struct LintArgs {
     /// Print no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where `--format` and `--output` stood on the command line (filled by [`parse_from`]),
+    /// to pair each `--output` with the `--format` before it.
+    #[arg(skip)]
+    pub positions: ArgPositions,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArgPositions {
+    pub format: Vec<usize>,
+    pub output: Vec<usize>,
+    pub enable: Vec<usize>,
+    pub disable: Vec<usize>,
+}
+
+impl LintArgs {
+    /// `--enable` and `--disable` in the order they were given, so `--disable all --enable x`
+    /// runs only `x` and `--enable reliability --disable missing-pdb` runs the others.
+    fn selectors(&self) -> Vec<(bool, String)> {
+        let mut ordered: Vec<(usize, bool, String)> = Vec::new();
+        let positions = &self.positions;
+        for (values, indices, on) in [
+            (&self.enable, &positions.enable, true),
+            (&self.disable, &positions.disable, false),
+        ] {
+            for (i, value) in values.iter().enumerate() {
+                // Without recorded positions (a hand-built LintArgs), enables come first.
+                let at = indices
+                    .get(i)
+                    .copied()
+                    .unwrap_or(if on { i } else { usize::MAX / 2 + i });
+                ordered.push((at, on, value.clone()));
+            }
+        }
+        ordered.sort_by_key(|(at, _, _)| *at);
+        ordered
+            .into_iter()
+            .map(|(_, on, value)| (on, value))
+            .collect()
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Findings with code frames, and a summary line.
     Human,
+    /// Versioned JSON (docs/json-format.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations, and a job summary when GITHUB_STEP_SUMMARY is set.
+    Github,
+    /// JUnit XML.
+    Junit,
+    /// Code Climate JSON, for GitLab Code Quality.
+    Codeclimate,
+}
+
+impl Format {
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// A `--format` value: the format and, from `FORMAT=FILE`, its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match value.split_once('=') {
+        Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+        Some((name, _)) => return Err(format!("`{name}=` needs a file name after `=`")),
+        None => (value, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants().iter().map(|f| f.name()).collect();
+        format!(
+            "unknown format `{name}` (expected one of {}, optionally as FORMAT=FILE)",
+            names.join(", ")
+        )
+    })?;
+    Ok(FormatSpec { format, file })
+}
+
+/// Where one format goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    pub format: Format,
+    /// `None`: standard output.
+    pub file: Option<PathBuf>,
+}
+
+/// Pairs the formats with their files: `FORMAT=FILE`, or each `--output` with the `--format`
+/// that stands before it (with a single format, an `--output` anywhere is its). Without
+/// recorded positions, `--output`s go in order to the formats that have no file yet.
+pub fn destinations(args: &LintArgs) -> Result<Vec<Destination>, String> {
+    let mut specs = args.format.clone();
+    if specs.is_empty() {
+        specs.push(FormatSpec {
+            format: Format::Human,
+            file: None,
+        });
+    }
+    let positioned = args.positions.format.len() == args.format.len()
+        && args.positions.output.len() == args.output.len();
+    for (i, file) in args.output.iter().enumerate() {
+        let target = if specs.len() == 1 {
+            Some(0)
+        } else if positioned {
+            let at = args.positions.output[i];
+            args.positions.format.iter().rposition(|&f| f < at)
+        } else {
+            specs.iter().position(|s| s.file.is_none())
+        };
+        let Some(target) = target else {
+            return Err(format!(
+                "`--output {}` must follow the `--format` it is for (or use `--format FORMAT={}`)",
+                file.display(),
+                file.display()
+            ));
+        };
+        let spec = &mut specs[target];
+        if let Some(previous) = &spec.file {
+            return Err(format!(
+                "`--format {}` already writes to {}; give each --format its own --output",
+                spec.format.name(),
+                previous.display()
+            ));
+        }
+        spec.file = Some(file.clone());
+    }
+    let destinations: Vec<Destination> = specs
+        .into_iter()
+        .map(|spec| Destination {
+            format: spec.format,
+            file: spec.file.filter(|f| f.as_os_str() != "-"),
+        })
+        .collect();
+    let to_stdout: Vec<String> = destinations
+        .iter()
+        .filter(|d| d.file.is_none())
+        .map(|d| d.format.name())
+        .collect();
+    if to_stdout.len() > 1 {
+        return Err(format!(
+            "formats {} would all go to standard output; give all but one a file (`--format {}=FILE` or `--output FILE`)",
+            to_stdout.join(" and "),
+            to_stdout[1]
+        ));
+    }
+    let mut files: Vec<&PathBuf> = destinations
+        .iter()
+        .filter_map(|d| d.file.as_ref())
+        .collect();
+    files.sort();
+    if let Some(pair) = files.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("two formats would write to {}", pair[0].display()));
+    }
+    Ok(destinations)
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,16 +295,53 @@ pub enum Color {
     Never,
 }
 
+/// Parses the command line like `Cli::parse`, also recording where `--format` and `--output`
+/// stood so each `--output` pairs with the `--format` before it.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let (Command::Lint(args), Some(("lint", sub))) = (&mut cli.command, matches.subcommand()) {
+        let indices = |id: &str| {
+            sub.indices_of(id)
+                .map(|i| i.collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        args.positions = ArgPositions {
+            format: indices("format"),
+            output: indices("output"),
+            enable: indices("enable"),
+            disable: indices("disable"),
+        };
+    }
+    Ok(cli)
+}
+
+/// [`parse_from`] the process's arguments; exits with clap's message on a usage error.
+pub fn parse() -> Cli {
+    parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+}
+
 /// Runs the CLI; returns the process exit status.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
     }
 }
 
 fn lint(args: LintArgs) -> i32 {
+    let destinations = match destinations(&args) {
+        Ok(destinations) => destinations,
+        Err(message) => {
+            eprintln!("kpolicy: error: {message}");
+            return EXIT_ERROR;
+        }
+    };
     let config_path = match (&args.config, args.no_config) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => None,
@@ -166,8 +377,9 @@ fn lint(args: LintArgs) -> i32 {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size,
         default_namespace,
-        enable: args.enable.clone(),
-        disable: args.disable.clone(),
+        selectors: args.selectors(),
+        enable: Vec::new(),
+        disable: Vec::new(),
         kube_version: args
             .kube_version
             .or_else(|| config.as_ref().and_then(|c| c.config.kube_version))
@@ -186,7 +398,42 @@ fn lint(args: LintArgs) -> i32 {
     } else {
         args.paths.iter().map(|p| Input::parse(p)).collect()
     };
-    let report = engine::lint_inputs(&inputs, &options, &rules);
+    let baseline = match args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::read)
+        .transpose()
+    {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("kpolicy: error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut report = engine::lint_inputs(&inputs, &options, &rules);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let mut ctx = report::Context::new(&report, &cwd);
+    let mut status = EXIT_OK;
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::baseline::of(&report, &ctx);
+        match crate::baseline::write(path, &baseline) {
+            Ok(()) => {
+                eprintln!(
+                    "kpolicy: wrote a baseline of {} finding(s) to {}",
+                    baseline.findings.len(),
+                    path.display()
+                );
+                report.baselined = ctx.retain(&mut report, |_| false);
+            }
+            Err(message) => {
+                eprintln!("kpolicy: error: {message}");
+                status = EXIT_ERROR;
+            }
+        }
+    }
+    if let Some(known) = &baseline {
+        report.baselined = ctx.retain(&mut report, |f| !known.contains(f));
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -195,28 +442,87 @@ fn lint(args: LintArgs) -> i32 {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let text = match args.format {
-        Format::Human => {
-            let mut text = report::human::render(&report, color);
-            if !args.quiet {
-                text.push_str(&report::human::summary(&report));
-                text.push('\n');
+    for destination in &destinations {
+        // Color is for a terminal: a file gets it only when asked for.
+        let color = color && (destination.file.is_none() || args.color == Color::Always);
+        let text = render(destination.format, &report, &ctx, &args, color);
+        match &destination.file {
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`kpolicy lint | head`) is not an error worth a panic.
+                let _ = stdout.write_all(text.as_bytes());
+                let _ = stdout.flush();
             }
-            text
+            Some(path) => {
+                if let Err(e) = std::fs::write(path, text) {
+                    eprintln!(
+                        "kpolicy: error: cannot write {}: {}",
+                        path.display(),
+                        crate::discover::io_message(&e)
+                    );
+                    status = EXIT_ERROR;
+                }
+            }
         }
-        Format::Json => report::json::render(&report),
-    };
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`kpolicy lint | head`) is not an error worth a panic.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    }
+    if destinations.iter().any(|d| d.format == Format::Github) {
+        write_step_summary(&report);
+    }
     for note in &report.notes {
         eprintln!("kpolicy: note: {note}");
     }
     for error in &report.errors {
         eprintln!("kpolicy: error: {}: {}", error.path, error.message);
     }
-    exit_status(&report, args.fail_on.threshold())
+    status.max(exit_status(&report, args.fail_on.threshold()))
+}
+
+fn render(
+    format: Format,
+    report: &Report,
+    ctx: &report::Context,
+    args: &LintArgs,
+    color: bool,
+) -> String {
+    match format {
+        Format::Human => {
+            let mut text = if args.statistics {
+                report::statistics::render(report)
+            } else {
+                report::human::render(report, color)
+            };
+            if !args.quiet {
+                text.push_str(&report::human::summary(report));
+                text.push('\n');
+            }
+            text
+        }
+        Format::Json => report::json::render(report),
+        Format::Sarif => report::sarif::render(report, ctx),
+        Format::Github => report::github::render(report, ctx),
+        Format::Junit => report::junit::render(report, ctx),
+        Format::Codeclimate => report::codeclimate::render(report, ctx),
+    }
+}
+
+/// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY`, when GitHub Actions sets it.
+fn write_step_summary(report: &Report) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = report::github::step_summary(report, &report::human::summary(report));
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(Path::new(&path))
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "kpolicy: warning: cannot write the step summary to {}: {}",
+            Path::new(&path).display(),
+            crate::discover::io_message(&e)
+        );
+    }
 }
 
 pub fn exit_status(report: &Report, threshold: Severity) -> i32 {

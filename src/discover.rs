@@ -76,6 +76,14 @@ pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
                 &mut charts,
             ),
             Ok(_) => {
+                // A chart template named explicitly (as pre-commit passes changed files) is
+                // still a Go template: skipped with the same note as in a walk.
+                let mut cache = HashMap::new();
+                if let Some(chart) = inside_chart_templates(path, Path::new(""), &mut cache) {
+                    let shown = display_path(&chart);
+                    charts.insert(if shown.is_empty() { ".".into() } else { shown });
+                    continue;
+                }
                 found.insert(Discovered {
                     input: Input::Path(path.clone()),
                     explicit: true,

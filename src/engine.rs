@@ -24,6 +24,8 @@ pub struct Options {
     pub enable: Vec<String>,
     /// Rule ids, categories, or `all`, turned off after `enable`.
     pub disable: Vec<String>,
+    /// `(on, selector)` pairs applied in order after `enable` and `disable` (the CLI's flags as given).
+    pub selectors: Vec<(bool, String)>,
     /// The configuration file: rule entries apply before `enable`/`disable`; its node pools reach rules.
     pub config: Option<Arc<LoadedConfig>>,
     /// Target Kubernetes version (the CLI resolves flag, then config, then the default).
@@ -38,6 +40,7 @@ impl Default for Options {
             default_namespace: "default".to_string(),
             enable: Vec::new(),
             disable: Vec::new(),
+            selectors: Vec::new(),
             config: None,
             kube_version: crate::kube_version::KubeVersion::DEFAULT,
         }
@@ -61,6 +64,8 @@ pub struct Report {
     /// Things the user should know that are not findings (skipped chart templates).
     pub notes: Vec<String>,
     pub objects: usize,
+    /// Findings left out because a baseline holds them (set by the caller that applies it).
+    pub baselined: usize,
 }
 
 impl Report {
@@ -130,6 +135,9 @@ pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
     };
     apply(&options.enable, true, &mut on)?;
     apply(&options.disable, false, &mut on)?;
+    for (value, selector) in &options.selectors {
+        apply(std::slice::from_ref(selector), *value, &mut on)?;
+    }
     let mut active = Vec::new();
     for (entry, on) in registry().iter().zip(on) {
         let config = configured.get(entry.meta.id);
@@ -362,6 +370,7 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
         diagnostics,
         errors: Vec::new(),
         notes: Vec::new(),
+        baselined: 0,
     }
 }
 

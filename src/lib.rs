@@ -4,11 +4,13 @@
 //! sort → report. Everything a rule sees keeps its byte span, so every finding can be shown as
 //! `file:line:col` with a code frame.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod fingerprint;
 pub mod index;
 pub mod kube_version;
 pub mod load;

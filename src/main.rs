@@ -1,6 +1,4 @@
-use clap::Parser;
-
 fn main() {
-    let cli = kpolicy::cli::Cli::parse();
+    let cli = kpolicy::cli::parse();
     std::process::exit(kpolicy::cli::run(cli));
 }

@@ -583,3 +583,39 @@ fn configuration_ignores_and_enforce() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn chart_templates_named_explicitly_are_skipped_like_in_a_walk() {
+    // pre-commit passes changed files by name; a chart's templates are Go templates, not YAML.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+    std::fs::write(
+        root.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("chart/templates/d.yaml"),
+        "{{ if .Values.x }}\nkind: {{ .Values.kind }}\n{{ end }}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("app.yaml"), CLEAN).unwrap();
+    let out = kpolicy_in(
+        root,
+        &[
+            "lint",
+            "chart/templates/d.yaml",
+            "chart/Chart.yaml",
+            "app.yaml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "No problems found in 2 files (2 objects).\n");
+    assert!(
+        stderr(&out).contains("skipped the templates of 1 Helm chart(s) (chart)"),
+        "{}",
+        stderr(&out)
+    );
+}

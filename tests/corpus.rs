@@ -4,6 +4,9 @@
 //! Skipped with a printed reason when `../shared` is absent (a user's clone); `.ci/run` sets
 //! `KPOLICY_REQUIRE_SHARED=1`, which turns its absence into a failure.
 
+#[path = "support/sarif.rs"]
+mod sarif_check;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -148,4 +151,91 @@ fn bench_objects_match_the_manifest() {
         assert_eq!(Some(&objects), expected.get(&name), "{name}");
     }
     assert_spans_inside(&report);
+}
+
+/// Decodes a workflow command property value (`%25`, `%0D`, `%0A`, `%3A`, `%2C`).
+fn unescape_property(value: &str) -> String {
+    value
+        .replace("%2C", ",")
+        .replace("%3A", ":")
+        .replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%25", "%")
+}
+
+/// The whole benchmark set with every rule on, through the binary as CI runs it: the SARIF log
+/// validates against the SARIF 2.1.0 schema and meets GitHub code scanning's constraints, and
+/// every GitHub annotation names a file and a region inside it.
+#[test]
+fn bench_sarif_and_github_annotations_are_valid() {
+    let Some(corpus) = corpus() else { return };
+    let bench = corpus.join("bench");
+    let out_dir = tempfile::tempdir().unwrap();
+    let sarif_path = out_dir.path().join("bench.sarif");
+    let github_path = out_dir.path().join("bench.github");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kpolicy"))
+        .args(["lint", ".", "--enable", "all", "--no-ignore", "--no-config"])
+        .arg("--format")
+        .arg(format!("sarif={}", sarif_path.display()))
+        .arg("--format")
+        .arg(format!("github={}", github_path.display()))
+        .current_dir(&bench)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap().len();
+    assert!(results > 500, "only {results} results");
+    let errors = sarif_check::schema_errors(&log);
+    assert!(errors.is_empty(), "schema: {errors:#?}");
+    let root = kpolicy::report::repo_root(&bench.canonicalize().unwrap());
+    let errors = sarif_check::github_errors(&log, &root);
+    assert!(errors.is_empty(), "GitHub constraints: {errors:#?}");
+
+    let annotations = std::fs::read_to_string(&github_path).unwrap();
+    let mut lines_of: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut count = 0;
+    for line in annotations.lines() {
+        count += 1;
+        let rest = ["::error ", "::warning ", "::notice "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+            .unwrap_or_else(|| panic!("not a workflow command: {line}"));
+        let (properties, message) = rest.split_once("::").expect("properties::message");
+        assert!(!message.is_empty() && !message.contains('\n'));
+        let props: HashMap<&str, &str> = properties
+            .split(',')
+            .map(|p| p.split_once('=').expect("key=value"))
+            .collect();
+        let file = unescape_property(props["file"]);
+        let widths = lines_of.entry(file.clone()).or_insert_with(|| {
+            let text = std::fs::read(root.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            String::from_utf8_lossy(&text)
+                .lines()
+                .map(|l| l.chars().count())
+                .collect()
+        });
+        let number = |key: &str| props.get(key).map(|v| v.parse::<usize>().unwrap());
+        let (line_no, end_line) = (number("line").unwrap(), number("endLine").unwrap());
+        assert!(
+            line_no >= 1 && end_line >= line_no && end_line <= widths.len().max(1),
+            "{line}"
+        );
+        if let (Some(col), Some(end_col)) = (number("col"), number("endColumn")) {
+            assert_eq!(line_no, end_line, "columns only on one line: {line}");
+            assert!(col >= 1 && end_col >= col, "{line}");
+            assert!(
+                end_col <= widths.get(line_no - 1).copied().unwrap_or(0) + 1,
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(count, results, "one annotation per SARIF result");
 }

@@ -204,9 +204,14 @@ pub fn summary(report: &Report) -> String {
             format!("{n} {word}s")
         }
     };
+    // Findings a baseline holds are not shown, but counted.
+    let baselined = match report.baselined {
+        0 => String::new(),
+        n => format!("; {n} baselined"),
+    };
     if total == 0 {
         return format!(
-            "No problems found in {} ({}).",
+            "No problems found in {} ({}){baselined}.",
             plural(files, "file"),
             plural(objects, "object")
         );
@@ -227,7 +232,7 @@ pub fn summary(report: &Report) -> String {
         }
     }
     format!(
-        "Found {} ({}) in {} ({}).",
+        "Found {} ({}) in {} ({}){baselined}.",
         plural(total, "problem"),
         parts.join(", "),
         plural(files, "file"),

@@ -85,6 +85,7 @@ struct Summary {
     warnings: usize,
     infos: usize,
     input_errors: usize,
+    baselined: usize,
 }
 
 fn location(sources: &SourceMap, file: FileId, span: Span) -> Location<'_> {
@@ -154,6 +155,7 @@ pub fn render(report: &Report) -> String {
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
             input_errors: report.errors.len(),
+            baselined: report.baselined,
         },
     };
     let mut text =
