@@ -269,3 +269,30 @@ fn fixtures_match_markers_and_snapshots() {
         }
     }
 }
+
+/// `docs/rules.md`, the full rule list, is generated from the registry; this keeps it current.
+/// Regenerate with `KPOLICY_BLESS=1 cargo test --test rules docs_rules_md`.
+#[test]
+fn docs_rules_md_is_current() {
+    let mut text = String::from(
+        "<!-- Generated from the rule registry by tests/rules.rs (KPOLICY_BLESS=1 cargo test --test rules docs_rules_md). -->\n\n# Rules\n\nEvery rule kpolicy has, as `kpolicy rules` lists them. Each page says what the rule checks, the\nincident or practice behind it, how to fix it, its options, and the equivalent checks of\nkube-linter, kube-score, Polaris and Checkov ([mapping](peer-mapping.md)).\n\n| rule | category | severity | default | summary |\n|---|---|---|---|---|\n",
+    );
+    let mut entries: Vec<_> = registry().iter().collect();
+    entries.sort_by_key(|e| (e.meta.category, e.meta.id));
+    for e in entries {
+        text.push_str(&format!(
+            "| [`{id}`](../rules/{id}.md) | {} | {} | {} | {} |\n",
+            e.meta.category.as_str(),
+            e.meta.default_severity,
+            if e.meta.default_enabled { "on" } else { "off" },
+            e.meta.summary.replace('|', "\\|"),
+            id = e.meta.id,
+        ));
+    }
+    let path = Path::new("docs/rules.md");
+    if std::env::var_os("KPOLICY_BLESS").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(current == text, "docs/rules.md is stale: run `KPOLICY_BLESS=1 cargo test --test rules docs_rules_md`");
+}
