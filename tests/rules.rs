@@ -294,5 +294,8 @@ fn docs_rules_md_is_current() {
         std::fs::write(path, &text).unwrap();
     }
     let current = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(current == text, "docs/rules.md is stale: run `KPOLICY_BLESS=1 cargo test --test rules docs_rules_md`");
+    assert!(
+        current == text,
+        "docs/rules.md is stale: run `KPOLICY_BLESS=1 cargo test --test rules docs_rules_md`"
+    );
 }

@@ -55,8 +55,14 @@ kind: Pod
 metadata:
   name: ok
 spec:
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true}
   containers:
   - name: app
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
     resources:
       requests: {cpu: 100m}
       limits: {memory: 128Mi}
