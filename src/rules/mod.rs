@@ -398,3 +398,21 @@ pub fn registry() -> &'static [RuleEntry] {
 pub fn find(id: &str) -> Option<&'static RuleEntry> {
     registry().iter().find(|r| r.meta.id == id)
 }
+
+/// A string as a plain YAML scalar, quoted when it would read as something else.
+pub(crate) fn yaml_scalar(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && value.parse::<f64>().is_err()
+        && !matches!(
+            value.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
+        );
+    if plain {
+        value.to_string()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}

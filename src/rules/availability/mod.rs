@@ -22,6 +22,7 @@ use std::collections::HashMap;
 
 use crate::index::Index;
 use crate::object::Object;
+use crate::rules::yaml_scalar;
 use crate::source::{FileId, Span};
 use crate::view::selector::{LabelSelector, Labels, pod_template_labels};
 use crate::yaml::{EntryRef, NodeRef};
@@ -357,24 +358,6 @@ pub(crate) fn match_labels_yaml(labels: &Labels<'_>, indent: usize) -> String {
         .map(|(key, value)| format!("{pad}{key}: {}", yaml_scalar(value)))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// A label value as plain YAML, quoted when it would read as something other than a string.
-fn yaml_scalar(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && value.parse::<f64>().is_err()
-        && !matches!(
-            value.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
-        );
-    if plain {
-        value.to_string()
-    } else {
-        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-    }
 }
 
 /// A probe snippet for a help text, aimed at the container's first declared port (else at

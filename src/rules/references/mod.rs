@@ -38,6 +38,7 @@ use serde::Deserialize;
 use crate::index::Index;
 use crate::object::Object;
 use crate::rules::Reported;
+use crate::rules::yaml_scalar;
 use crate::source::Span;
 use crate::view::pod_spec;
 use crate::view::selector::{LabelSelector, Labels, Operator, Requirement};
@@ -308,24 +309,6 @@ pub(crate) fn suggested_selector(
         })
         .collect();
     (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-/// A string as a plain YAML scalar, quoted when it would read as something else.
-pub(crate) fn yaml_scalar(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && value.parse::<f64>().is_err()
-        && !matches!(
-            value.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
-        );
-    if plain {
-        value.to_string()
-    } else {
-        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-    }
 }
 
 /// Adds the near misses of `selector` among `groups` to a finding.
