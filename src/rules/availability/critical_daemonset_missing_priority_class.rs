@@ -77,22 +77,7 @@ pub fn new(settings: Settings) -> CriticalDaemonsetMissingPriorityClass {
 
 /// `*` matches any run of characters (slashes included); everything else matches itself.
 fn glob(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
+    crate::rules::star_match(pattern, text)
 }
 
 /// The repository of an image reference: registry and path, without tag or digest.

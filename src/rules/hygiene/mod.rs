@@ -62,24 +62,7 @@ pub(crate) fn name_span(object: &Object<'_>) -> crate::source::Span {
 
 /// `*` matches any run of characters; everything else matches itself (case-insensitive).
 pub(crate) fn glob(pattern: &str, text: &str) -> bool {
-    let pattern = pattern.to_ascii_uppercase();
-    let text = text.to_ascii_uppercase();
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
+    crate::rules::star_match(&pattern.to_ascii_uppercase(), &text.to_ascii_uppercase())
 }
 
 #[cfg(test)]
