@@ -7,6 +7,9 @@
 #[path = "support/sarif.rs"]
 mod sarif_check;
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -15,18 +18,7 @@ use kpolicy::engine::{Options, Report, lint_inputs, select_rules};
 use kpolicy::report::{human, json};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("KPOLICY_REQUIRE_SHARED").is_some_and(|v| v == "1") {
-        panic!("{} is missing and KPOLICY_REQUIRE_SHARED=1", dir.display());
-    }
-    eprintln!(
-        "skipping: {} not found (set KPOLICY_REQUIRE_SHARED=1 to make this a failure)",
-        dir.display()
-    );
-    None
+    shared::path("corpus")
 }
 
 fn all_rules_options() -> Options {

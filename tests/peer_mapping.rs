@@ -4,8 +4,10 @@
 //!
 //! When a pending rule lands, this test prints a note asking to drop it from [`PENDING`].
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use kpolicy::rules::registry;
 
@@ -241,15 +243,9 @@ fn summary_counts_match_the_tables() {
 
 #[test]
 fn every_kube_linter_check_has_a_row() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/peer-kube-linter/pkg/builtinchecks/yamls");
-    if !dir.is_dir() {
-        if std::env::var_os("KPOLICY_REQUIRE_SHARED").is_some_and(|v| v == "1") {
-            panic!("{} is missing and KPOLICY_REQUIRE_SHARED=1", dir.display());
-        }
-        eprintln!("skipping: {} not found", dir.display());
+    let Some(dir) = shared::path("corpus/peer-kube-linter/pkg/builtinchecks/yamls") else {
         return;
-    }
+    };
     let listed: BTreeSet<String> = rows("kube-linter")
         .into_iter()
         .map(|r| r.check.trim_matches('`').to_string())

@@ -16,8 +16,11 @@
 //! note naming the rules, so the file can be complete before they land. The whole test is skipped
 //! with a printed reason when `../shared` is absent, unless `KPOLICY_REQUIRE_SHARED=1`.
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use kpolicy::discover::Input;
 use kpolicy::engine::{Options, lint_inputs, select_rules};
@@ -26,18 +29,7 @@ use kpolicy::rules::registry;
 const EXPECTED: &str = include_str!("../testdata/peers/expected.tsv");
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("KPOLICY_REQUIRE_SHARED").is_some_and(|v| v == "1") {
-        panic!("{} is missing and KPOLICY_REQUIRE_SHARED=1", dir.display());
-    }
-    eprintln!(
-        "skipping: {} not found (set KPOLICY_REQUIRE_SHARED=1 to make this a failure)",
-        dir.display()
-    );
-    None
+    shared::path("corpus")
 }
 
 #[derive(Debug)]

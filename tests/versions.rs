@@ -5,8 +5,11 @@
 //! Skipped with a printed reason when `../shared` is absent; `KPOLICY_REQUIRE_SHARED=1` makes
 //! that a failure.
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use kpolicy::discover::Input;
@@ -15,15 +18,7 @@ use kpolicy::kube_version::KubeVersion;
 use kpolicy::rules::versions::apis::ApiTable;
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("KPOLICY_REQUIRE_SHARED").is_some_and(|v| v == "1") {
-        panic!("{} is missing and KPOLICY_REQUIRE_SHARED=1", dir.display());
-    }
-    eprintln!("skipping: {} not found", dir.display());
-    None
+    shared::path("corpus")
 }
 
 /// (file, line of the apiVersion value) of every reported finding.
