@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod fingerprint;
+pub mod helm;
 pub mod index;
 pub mod kube_version;
 pub mod load;
