@@ -40,6 +40,15 @@ pub enum Command {
         /// A rule id, as shown by `kpolicy rules`.
         rule: String,
     },
+    /// Write a commented starter `.kpolicy.yaml` in the current directory.
+    Init {
+        /// Overwrite an existing `.kpolicy.yaml`.
+        #[arg(long)]
+        force: bool,
+        /// Print the starter configuration instead of writing it.
+        #[arg(long)]
+        stdout: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -64,9 +73,9 @@ pub struct LintArgs {
     /// repository as it is, and fail only on new findings with --baseline FILE.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// Lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit status 1 [default: the config's `failOn`, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// When to color the human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -331,6 +340,50 @@ pub fn run(cli: Cli) -> i32 {
         Command::Lint(args) => lint(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Init { force, stdout } => init(force, stdout),
+    }
+}
+
+/// `kpolicy init`: the starter configuration, in `.kpolicy.yaml` or on standard output.
+fn init(force: bool, stdout: bool) -> i32 {
+    let text = crate::config::STARTER;
+    if stdout {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        return EXIT_OK;
+    }
+    let path = Path::new(crate::config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        eprintln!(
+            "kpolicy: error: {} already exists; use --force to overwrite it, or --stdout to print the starter",
+            path.display()
+        );
+        return EXIT_ERROR;
+    }
+    match std::fs::write(path, text) {
+        Ok(()) => {
+            eprintln!("kpolicy: wrote {}", path.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!(
+                "kpolicy: error: cannot write {}: {}",
+                path.display(),
+                crate::discover::io_message(&e)
+            );
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Whether standard error is a terminal that wants color (for configuration errors).
+fn stderr_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
@@ -359,11 +412,18 @@ fn lint(args: LintArgs) -> i32 {
         .transpose()
     {
         Ok(config) => config,
-        Err(message) => {
-            eprintln!("kpolicy: error: invalid configuration: {message}");
+        Err(error) => {
+            eprintln!("kpolicy: error: invalid configuration");
+            eprint!("{}", error.render(stderr_color(args.color)));
             return EXIT_ERROR;
         }
     };
+    // The command line wins over the configuration.
+    let fail_on = args
+        .fail_on
+        .map(FailOn::threshold)
+        .or_else(|| config.as_ref().and_then(|c| c.config.fail_on))
+        .unwrap_or(Severity::Warning);
     let default_namespace = args
         .namespace
         .clone()
@@ -474,7 +534,7 @@ fn lint(args: LintArgs) -> i32 {
     for error in &report.errors {
         eprintln!("kpolicy: error: {}: {}", error.path, error.message);
     }
-    status.max(exit_status(&report, args.fail_on.threshold()))
+    status.max(exit_status(&report, fail_on))
 }
 
 fn render(

@@ -10,7 +10,7 @@ use crate::discover::{Discovered, Input, discover};
 use crate::index::Index;
 use crate::load::{DEFAULT_MAX_FILE_SIZE, Loaded, load};
 use crate::object::{Object, objects_of};
-use crate::rules::{Category, Context, Rule, RuleEntry, Sink, registry};
+use crate::rules::{Category, Context, Rule, RuleMeta, Sink, registry};
 use crate::source::{FileId, Origin, SourceFile, SourceMap};
 use crate::yaml::{ParsedFile, parse_file};
 
@@ -88,25 +88,45 @@ pub struct ActiveRule {
     pub severity: Severity,
 }
 
-/// Resolves the rules to run: defaults, then the configuration's `rules:` entries (enabled,
-/// severity, settings), then `enable`/`disable` selectors.
+/// Resolves the rules to run: defaults, then the configuration's `rules:` entries (`all`, then
+/// categories, then ids: the most specific wins), then `enable`/`disable` selectors. Custom
+/// rules from the configuration take part like built-in ones.
 pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
     let empty = std::collections::BTreeMap::new();
     let configured = options.config.as_ref().map_or(&empty, |c| &c.config.rules);
+    let custom: &[Arc<crate::custom::CustomRule>] = options
+        .config
+        .as_ref()
+        .map_or(&[], |c| c.custom_rules.as_slice());
+    // Built-in rules first (sorted by id), then custom rules in the order they are declared.
+    let metas: Vec<&'static RuleMeta> = registry()
+        .iter()
+        .map(|r| r.meta)
+        .chain(custom.iter().map(|r| r.meta))
+        .collect();
     for id in configured.keys() {
-        if crate::rules::find(id).is_none() {
+        let known = id == "all"
+            || Category::ALL.iter().any(|c| c.as_str() == id)
+            || metas.iter().any(|m| m.id == id);
+        if !known {
             return Err(format!(
                 "configuration: unknown rule `{id}` under `rules` (see `kpolicy rules`)"
             ));
         }
     }
-    let mut on: Vec<bool> = registry()
+    // The entry that decides a rule's `enabled` / `severity`: its own, its category's, `all`'s.
+    let entry_for = |meta: &RuleMeta, pick: &dyn Fn(&crate::config::RuleConfig) -> bool| {
+        [meta.id, meta.category.as_str(), "all"]
+            .into_iter()
+            .filter_map(|key| configured.get(key))
+            .find(|c| pick(c))
+    };
+    let mut on: Vec<bool> = metas
         .iter()
-        .map(|r| {
-            configured
-                .get(r.meta.id)
+        .map(|meta| {
+            entry_for(meta, &|c| c.enabled.is_some())
                 .and_then(|c| c.enabled)
-                .unwrap_or(r.meta.default_enabled)
+                .unwrap_or(meta.default_enabled)
         })
         .collect();
     let apply = |selectors: &[String], value: bool, on: &mut Vec<bool>| -> Result<(), String> {
@@ -116,10 +136,10 @@ pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            let matches: Vec<usize> = registry()
+            let matches: Vec<usize> = metas
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| selects(selector, r))
+                .filter(|(_, m)| selects(selector, m))
                 .map(|(i, _)| i)
                 .collect();
             if matches.is_empty() {
@@ -139,26 +159,34 @@ pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
         apply(std::slice::from_ref(selector), *value, &mut on)?;
     }
     let mut active = Vec::new();
-    for (entry, on) in registry().iter().zip(on) {
-        let config = configured.get(entry.meta.id);
-        // Settings are checked even for a rule that is off, so a typo never hides.
-        let settings = match config {
-            Some(c) if !c.settings.is_empty() => serde_json::Value::Object(c.settings.clone()),
-            _ => serde_json::Value::Null,
+    for (i, meta) in metas.iter().enumerate() {
+        let severity = entry_for(meta, &|c| c.severity.is_some())
+            .and_then(|c| c.severity)
+            .unwrap_or(meta.default_severity);
+        let rule: Box<dyn Rule> = match crate::rules::find(meta.id) {
+            Some(entry) => {
+                let config = configured.get(entry.meta.id);
+                // Settings are checked even for a rule that is off, so a typo never hides.
+                let settings = match config {
+                    Some(c) if !c.settings.is_empty() => {
+                        serde_json::Value::Object(c.settings.clone())
+                    }
+                    _ => serde_json::Value::Null,
+                };
+                (entry.build)(&settings).map_err(|e| {
+                    format!(
+                        "configuration: invalid settings for `{}`: {e}",
+                        entry.meta.id
+                    )
+                })?
+            }
+            None => match custom.iter().find(|r| r.meta.id == meta.id) {
+                Some(rule) => Box::new(crate::custom::Runner(rule.clone())),
+                None => continue,
+            },
         };
-        let rule = (entry.build)(&settings).map_err(|e| {
-            format!(
-                "configuration: invalid settings for `{}`: {e}",
-                entry.meta.id
-            )
-        })?;
-        if on {
-            active.push(ActiveRule {
-                rule,
-                severity: config
-                    .and_then(|c| c.severity)
-                    .unwrap_or(entry.meta.default_severity),
-            });
+        if on[i] {
+            active.push(ActiveRule { rule, severity });
         }
     }
     Ok(active)
@@ -177,17 +205,24 @@ pub fn select_only(ids: &[&str]) -> Result<Vec<ActiveRule>, String> {
         .collect()
 }
 
-fn selects(selector: &str, entry: &RuleEntry) -> bool {
+fn selects(selector: &str, meta: &RuleMeta) -> bool {
     selector == "all"
-        || selector == entry.meta.id
+        || selector == meta.id
         || Category::ALL
             .iter()
-            .any(|c| c.as_str() == selector && entry.meta.category == *c)
+            .any(|c| c.as_str() == selector && meta.category == *c)
 }
 
 /// Lints the given inputs from disk or stdin.
 pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) -> Report {
-    let discovery = discover(inputs, options.no_ignore);
+    let mut discovery = discover(inputs, options.no_ignore);
+    // The configuration's `include` / `exclude` globs.
+    if let Some(config) = &options.config {
+        discovery.inputs.retain(|d| match &d.input {
+            Input::Path(path) => config.paths.selects(path),
+            Input::Stdin => true,
+        });
+    }
     let loaded: Vec<(Discovered, Result<Loaded, String>)> = discovery
         .inputs
         .into_par_iter()

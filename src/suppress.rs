@@ -19,7 +19,7 @@ use globset::{Glob, GlobMatcher};
 use crate::config::{IgnoreSpec, LoadedConfig};
 use crate::diagnostic::{Diagnostic, Severity, Subject};
 use crate::object::Object;
-use crate::rules::{Category, registry};
+use crate::rules::{Category, RuleMeta, registry};
 use crate::source::{FileId, SourceMap, Span};
 use crate::view::pod_spec;
 use crate::yaml::Comment;
@@ -63,8 +63,8 @@ struct Suppression {
 }
 
 impl Suppression {
-    fn covers_rule(&self, rule: &str) -> Option<&str> {
-        let category = crate::rules::find(rule).map(|r| r.meta.category.as_str());
+    fn covers_rule(&self, rule: &str, metas: &Metas) -> Option<&str> {
+        let category = metas.get(rule).map(|m| m.category.as_str());
         self.rules
             .iter()
             .find(|s| s.as_str() == "all" || s.as_str() == rule || Some(s.as_str()) == category)
@@ -91,15 +91,32 @@ pub struct Inputs<'a> {
     pub active: HashMap<&'static str, Severity>,
 }
 
+/// Every rule a suppression may name, built-in and custom, by id.
+type Metas = HashMap<&'static str, &'static RuleMeta>;
+
+fn metas(inputs: &Inputs<'_>) -> Metas {
+    let custom = inputs
+        .config
+        .into_iter()
+        .flat_map(|(c, _)| c.custom_rules.iter().map(|r| r.meta));
+    registry()
+        .iter()
+        .map(|r| r.meta)
+        .chain(custom)
+        .map(|m| (m.id, m))
+        .collect()
+}
+
 /// Drops suppressed findings and appends findings about the suppressions themselves.
 pub fn apply(diagnostics: &mut Vec<Diagnostic>, inputs: &Inputs<'_>) {
     let enforced: HashSet<&str> = inputs
         .config
         .map(|(c, _)| c.config.enforce.iter().map(String::as_str).collect())
         .unwrap_or_default();
+    let metas = metas(inputs);
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut suppressions = collect(inputs, &mut problems);
-    validate(&mut suppressions, &enforced, &mut problems, inputs);
+    validate(&mut suppressions, &enforced, &mut problems, &metas);
 
     let facts: HashMap<Subject, ObjectFacts> = inputs
         .objects
@@ -127,7 +144,7 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, inputs: &Inputs<'_>) {
             .line;
         let mut suppressed = false;
         for s in suppressions.iter_mut() {
-            let Some(matched) = s.covers_rule(d.rule).map(str::to_string) else {
+            let Some(matched) = s.covers_rule(d.rule, &metas).map(str::to_string) else {
                 continue;
             };
             let applies = match &s.scope {
@@ -169,9 +186,9 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, inputs: &Inputs<'_>) {
                     || inputs.active.contains_key(rule.as_str())
                     || Category::ALL.iter().any(|c| {
                         c.as_str() == rule
-                            && registry().iter().any(|r| {
-                                r.meta.category == *c && inputs.active.contains_key(r.meta.id)
-                            })
+                            && metas
+                                .values()
+                                .any(|m| m.category == *c && inputs.active.contains_key(m.id))
                     });
                 if ran && !s.used.contains(rule) && !enforced.contains(rule.as_str()) {
                     problems.push(
@@ -334,19 +351,29 @@ fn validate(
     suppressions: &mut Vec<Suppression>,
     enforced: &HashSet<&str>,
     problems: &mut Vec<Diagnostic>,
-    _inputs: &Inputs<'_>,
+    metas: &Metas,
 ) {
     for s in suppressions.iter_mut() {
         s.rules.retain(|rule| {
             let known = rule == "all"
-                || crate::rules::find(rule).is_some()
+                || metas.contains_key(rule.as_str())
                 || Category::ALL.iter().any(|c| c.as_str() == rule);
             if !known {
+                let ids = metas
+                    .keys()
+                    .copied()
+                    .chain(Category::ALL.iter().map(|c| c.as_str()));
+                let help = match crate::config::did_you_mean(rule, ids) {
+                    Some(best) => {
+                        format!("did you mean `{best}`? (see `kpolicy rules` for the ids)")
+                    }
+                    None => "see `kpolicy rules` for the ids".to_string(),
+                };
                 problems.push(invalid(
                     s.file,
                     s.span,
                     &format!("suppression names unknown rule `{rule}`"),
-                    "see `kpolicy rules` for the ids",
+                    &help,
                 ));
                 return false;
             }
