@@ -21,7 +21,7 @@ use check::{Seg, Tree, check_enforce, check_rules, parse_config, parse_rule_file
 pub use init::STARTER;
 pub use paths::PathFilter;
 use schema::kube_version_schema;
-pub use schema::{SCHEMA_PATH, SCHEMA_URL, SeverityName, schema, schema_text};
+pub use schema::{CategoryName, SCHEMA_PATH, SCHEMA_URL, SeverityName, schema, schema_text};
 
 pub const FILE_NAMES: [&str; 2] = [".kpolicy.yaml", ".kpolicy.yml"];
 

@@ -501,14 +501,23 @@ fn configuration_file_sets_rules_severity_settings_and_namespace() {
     let out = kpolicy_in(root, &["lint", "--config", "bad.yaml", "sub"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("unknown field `skip-init`"),
+        stderr(&out).contains("bad.yaml:3:5: error[config]: unknown setting `skip-init`"),
         "{}",
         stderr(&out)
     );
     std::fs::write(root.join("bad.yaml"), "rulez: {}\n").unwrap();
     let out = kpolicy_in(root, &["lint", "--config", "bad.yaml", "sub"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("line 1 column 1"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad.yaml:1:1: error[config]: unknown key `rulez`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("did you mean `rules`?"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

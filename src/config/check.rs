@@ -179,9 +179,10 @@ pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    let candidates: Vec<&'c str> = candidates.into_iter().collect();
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
+    for &candidate in &candidates {
         if candidate.to_ascii_lowercase() == lower {
             return Some(candidate);
         }
@@ -190,6 +191,13 @@ pub fn did_you_mean<'c>(
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
+    }
+    if best.is_none() && word.chars().count() >= 3 {
+        // A truncated name (`obj` for `object`).
+        return candidates
+            .iter()
+            .find(|c| c.to_ascii_lowercase().starts_with(&lower))
+            .copied();
     }
     best.map(|(_, c)| c)
 }

@@ -25,6 +25,19 @@ pub enum SeverityName {
     Info,
 }
 
+/// A rule category as written in the configuration.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum CategoryName {
+    Correctness,
+    Reliability,
+    Security,
+    BestPractice,
+    Style,
+    Nursery,
+}
+
 /// `kubeVersion`: a quoted minor version.
 pub(super) fn kube_version_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
@@ -132,4 +145,22 @@ pub fn schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema's categories are the engine's.
+    #[test]
+    fn category_names_match_the_engine() {
+        let schema = schema();
+        let names: Vec<&str> = schema
+            .pointer("/$defs/CategoryName/enum")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let engine: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, engine);
+    }
 }

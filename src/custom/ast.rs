@@ -124,6 +124,26 @@ fn blame_in(
                 None => first_path(expr, bindings),
             }
         }
+        // `!has(x) || check`: every part is false; the last one says what was expected.
+        Expr::Call(call) if call.func_name == operators::LOGICAL_OR && call.target.is_none() => {
+            match call.args.last() {
+                Some(last) => blame_in(last, ctx, bindings, depth + 1),
+                None => first_path(expr, bindings),
+            }
+        }
+        // `cond ? a : b`: the branch taken.
+        Expr::Call(call)
+            if call.func_name == operators::CONDITIONAL
+                && call.target.is_none()
+                && call.args.len() == 3 =>
+        {
+            let branch = if holds(&call.args[0], ctx) {
+                &call.args[1]
+            } else {
+                &call.args[2]
+            };
+            blame_in(branch, ctx, bindings, depth + 1)
+        }
         Expr::Comprehension(c) => {
             // `all`: the step is `@result && predicate`.
             let predicate = match &c.loop_step.expr {

@@ -50,6 +50,7 @@ pub struct CustomRuleSpec {
     pub severity: Option<Severity>,
     /// The category it is selected with (`--disable security`); default `best-practice`.
     #[serde(default)]
+    #[schemars(with = "Option<crate::config::CategoryName>")]
     pub category: Option<String>,
     /// Which objects it checks; every given field must match.
     #[serde(default, rename = "match")]

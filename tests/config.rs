@@ -1,0 +1,355 @@
+//! The configuration file: its JSON Schema (committed, in step with the types), its documentation
+//! (every key the schema knows is in docs/configuration.md, and nothing else), the starter that
+//! `kpolicy init` writes, configuration errors as users see them, and custom rules (fixtures
+//! under testdata/custom-rules/, each a directory with a `.kpolicy.yaml`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kpolicy::config::{LoadedConfig, SCHEMA_PATH, STARTER, schema, schema_text};
+
+fn kpolicy_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpolicy"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run kpolicy")
+}
+
+/// `schema/kpolicy.schema.json` is generated from the types; regenerate it with
+/// `KPOLICY_BLESS=1 cargo test --test config schema`.
+#[test]
+fn schema_file_is_current() {
+    let text = schema_text();
+    if std::env::var_os("KPOLICY_BLESS").is_some() {
+        std::fs::create_dir_all("schema").unwrap();
+        std::fs::write(SCHEMA_PATH, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
+    assert!(
+        committed == text,
+        "{SCHEMA_PATH} is stale: run `KPOLICY_BLESS=1 cargo test --test config schema`"
+    );
+}
+
+/// Key paths of the schema (`nodePools[].name`, `customRules[].match.kinds`), following `$ref`s;
+/// `rules` is one key (its entries are the rules' own, documented in rules/<id>.md).
+fn schema_keys() -> BTreeSet<String> {
+    let root = schema();
+    let mut out = BTreeSet::new();
+    walk(&root, &root, "", &mut out, 0);
+    out
+}
+
+fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
+    match node.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => root.pointer(r.trim_start_matches('#')).unwrap_or(node),
+        None => node,
+    }
+}
+
+fn walk(
+    root: &serde_json::Value,
+    node: &serde_json::Value,
+    prefix: &str,
+    out: &mut BTreeSet<String>,
+    depth: u32,
+) {
+    assert!(depth < 16, "schema nests too deep at {prefix}");
+    let node = resolve(root, node);
+    for alternative in ["anyOf", "oneOf", "allOf"] {
+        for option in node
+            .get(alternative)
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            walk(root, option, prefix, out, depth + 1);
+        }
+    }
+    if let Some(items) = node.get("items") {
+        walk(root, items, &format!("{prefix}[]"), out, depth + 1);
+    }
+    if prefix == "rules" {
+        // Each rule's own settings are documented on its page; the entry's common keys here.
+        if let Some(extra) = node.get("additionalProperties") {
+            walk(root, extra, "rules.<id>", out, depth + 1);
+        }
+        return;
+    }
+    if let Some(properties) = node.get("properties").and_then(|p| p.as_object()) {
+        for (key, value) in properties {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            out.insert(path.clone());
+            walk(root, value, &path, out, depth + 1);
+        }
+    }
+}
+
+/// Key paths in the reference tables of docs/configuration.md: rows whose first cell is a
+/// backquoted key path.
+fn documented_keys() -> BTreeSet<String> {
+    let text = std::fs::read_to_string("docs/configuration.md").unwrap();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`'))
+        .map(|(key, _)| key.to_string())
+        .collect()
+}
+
+#[test]
+fn every_schema_key_is_documented_and_nothing_else() {
+    let schema = schema_keys();
+    let docs = documented_keys();
+    let missing: Vec<_> = schema.difference(&docs).collect();
+    let extra: Vec<_> = docs.difference(&schema).collect();
+    assert!(
+        missing.is_empty(),
+        "keys missing from docs/configuration.md: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "docs/configuration.md documents keys the schema does not have: {extra:?}"
+    );
+}
+
+/// Each rule's settings are documented on its own page (rules/<id>.md, Options).
+#[test]
+fn every_rule_setting_is_documented_on_its_page() {
+    for entry in kpolicy::rules::registry() {
+        let serde_json::Value::Object(settings) = (entry.default_settings)() else {
+            continue;
+        };
+        let options = entry.doc.split("## Options").nth(1).unwrap_or("");
+        for name in settings.keys() {
+            assert!(
+                options.contains(name.as_str()),
+                "rules/{}.md: setting `{name}` is not in its Options section",
+                entry.meta.id
+            );
+        }
+    }
+}
+
+#[test]
+fn the_starter_loads_and_names_the_schema() {
+    let first = STARTER.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "# yaml-language-server: $schema={}",
+            kpolicy::config::SCHEMA_URL
+        )
+    );
+    let loaded = LoadedConfig::from_text(Path::new(".kpolicy.yaml"), STARTER.to_string())
+        .unwrap_or_else(|e| panic!("the starter does not load:\n{}", e.render(false)));
+    assert_eq!(loaded.config.default_namespace.as_deref(), Some("default"));
+    // Every top-level key of the schema appears in the starter, set or commented.
+    for key in schema_keys().iter().filter(|k| !k.contains(['.', '['])) {
+        assert!(
+            STARTER.contains(&format!("{key}:")),
+            "the starter does not mention `{key}`"
+        );
+    }
+}
+
+#[test]
+fn init_writes_refuses_to_overwrite_and_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kpolicy_in(dir.path(), &["init"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".kpolicy.yaml")).unwrap(),
+        STARTER
+    );
+    std::fs::write(dir.path().join(".kpolicy.yaml"), "rules: {}\n").unwrap();
+    let out = kpolicy_in(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".kpolicy.yaml")).unwrap(),
+        "rules: {}\n"
+    );
+    let out = kpolicy_in(dir.path(), &["init", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".kpolicy.yaml")).unwrap(),
+        STARTER
+    );
+    let out = kpolicy_in(dir.path(), &["init", "--stdout"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), STARTER);
+    // The written starter is what `lint` then reads.
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    )
+    .unwrap();
+    let out = kpolicy_in(dir.path(), &["lint", "a.yaml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Configuration errors as `kpolicy lint` prints them: testdata/config-errors/<name>.yaml is the
+/// configuration, the snapshot next to it the standard error; the exit status is 2.
+#[test]
+fn configuration_errors_point_into_the_file() {
+    let dir = Path::new("testdata/config-errors");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml") && !p.to_string_lossy().contains(".rules.")
+        })
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for case in cases {
+        let name = case.file_stem().unwrap().to_string_lossy().to_string();
+        let shown = format!("testdata/config-errors/{name}.yaml");
+        let out = kpolicy_in(
+            root,
+            &["lint", "--config", &shown, "--color", "never", "examples/"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{shown}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        insta::with_settings!({ snapshot_path => "../testdata/config-errors", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(name, stderr);
+        });
+    }
+}
+
+/// The YAML files of a fixture: the file, or every file of a fixture directory.
+fn yaml_files(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| kpolicy::discover::is_yaml_name(p))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Custom rules: each directory under testdata/custom-rules/ holds a `.kpolicy.yaml` and
+/// `fail*`/`pass*` manifests (files, or directories linted as one run); every line of a fail
+/// fixture (or of the configuration) that carries `# expect: <rule-id>` is reported by that rule
+/// and no other line is; the human output is the snapshot. The custom rules run with
+/// `unused-suppression` and `invalid-suppression`, nothing else.
+#[test]
+fn custom_rule_fixtures() {
+    let base = Path::new("testdata/custom-rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(base)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty());
+    for dir in dirs {
+        let config = std::sync::Arc::new(
+            LoadedConfig::read(&dir.join(".kpolicy.yaml"))
+                .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.render(false))),
+        );
+        let ids: Vec<&str> = config.custom_rules.iter().map(|r| r.meta.id).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                (name.starts_with("fail") || name.starts_with("pass")) && !name.ends_with(".snap")
+            })
+            .collect();
+        files.sort();
+        for file in files {
+            let options = kpolicy::engine::Options {
+                config: Some(config.clone()),
+                selectors: vec![
+                    (false, "all".into()),
+                    (true, ids.join(",")),
+                    (true, "unused-suppression,invalid-suppression".into()),
+                ],
+                ..Default::default()
+            };
+            let rules = kpolicy::engine::select_rules(&options).unwrap();
+            let inputs = vec![kpolicy::discover::Input::Path(file.clone())];
+            let report = kpolicy::engine::lint_inputs(&inputs, &options, &rules);
+            assert!(
+                report.errors.is_empty(),
+                "{}: {:?}",
+                file.display(),
+                report.errors
+            );
+            let mut want = BTreeSet::new();
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            // Findings about the configuration itself (an unused `ignores` entry) count for
+            // the fail fixtures.
+            let mut marked = yaml_files(&file);
+            if name.starts_with("fail") {
+                marked.push(dir.join(".kpolicy.yaml"));
+            }
+            for path in marked {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, line) in text.lines().enumerate() {
+                    for marker in line.split("# expect: ").skip(1) {
+                        let id = marker.split_whitespace().next().unwrap_or("");
+                        want.insert((
+                            kpolicy::source::display_path(&path),
+                            i as u32 + 1,
+                            id.to_string(),
+                        ));
+                    }
+                }
+            }
+            let got: BTreeSet<(String, u32, String)> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let source = report.sources.get(d.file);
+                    (
+                        source.name.clone(),
+                        source.line_col(d.span.start as usize).line,
+                        d.rule.to_string(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, want, "{}", file.display());
+            if name.starts_with("pass") {
+                assert!(
+                    want.is_empty(),
+                    "{}: a pass fixture with markers",
+                    file.display()
+                );
+                continue;
+            }
+            assert!(
+                !want.is_empty(),
+                "{}: a fail fixture without markers",
+                file.display()
+            );
+            let rendered = kpolicy::report::human::render(&report, false);
+            let snapshot = name.trim_end_matches(".yaml").to_string();
+            let snapshot_dir = format!("../{}", dir.display());
+            insta::with_settings!({ snapshot_path => snapshot_dir, prepend_module_to_snapshot => false, omit_expression => true }, {
+                insta::assert_snapshot!(snapshot, rendered);
+            });
+        }
+    }
+}
