@@ -66,9 +66,18 @@ pub struct Report {
     pub objects: usize,
     /// Findings left out because a baseline holds them (set by the caller that applies it).
     pub baselined: usize,
+    /// The configuration's custom rules, for the formats that describe every rule (SARIF).
+    pub custom_rules: Vec<&'static RuleMeta>,
 }
 
 impl Report {
+    /// A rule's metadata: built-in, or a custom rule of this run's configuration.
+    pub fn rule_meta(&self, id: &str) -> Option<&'static RuleMeta> {
+        crate::rules::find(id)
+            .map(|e| e.meta)
+            .or_else(|| self.custom_rules.iter().find(|m| m.id == id).copied())
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
@@ -406,6 +415,11 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
         errors: Vec::new(),
         notes: Vec::new(),
         baselined: 0,
+        custom_rules: options
+            .config
+            .as_ref()
+            .map(|c| c.custom_rules.iter().map(|r| r.meta).collect())
+            .unwrap_or_default(),
     }
 }
 

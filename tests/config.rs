@@ -3,6 +3,9 @@
 //! `kpolicy init` writes, configuration errors as users see them, and custom rules (fixtures
 //! under testdata/custom-rules/, each a directory with a `.kpolicy.yaml`).
 
+#[path = "support/sarif.rs"]
+mod sarif;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -352,4 +355,91 @@ fn custom_rule_fixtures() {
             });
         }
     }
+}
+
+/// Custom rules are reported in every format like built-in ones: SARIF describes them (the
+/// result's `ruleIndex` names the right descriptor), and the other formats carry their id.
+#[test]
+fn custom_rules_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::copy(
+        "testdata/custom-rules/payments-min-replicas/.kpolicy.yaml",
+        root.join(".kpolicy.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "testdata/custom-rules/payments-min-replicas/fail.yaml",
+        root.join("fail.yaml"),
+    )
+    .unwrap();
+    let args = [
+        "lint",
+        "fail.yaml",
+        "--disable",
+        "all",
+        "--enable",
+        "payments-min-replicas",
+        "--format",
+        "json=out.json",
+        "--format",
+        "sarif=out.sarif",
+        "--format",
+        "junit=out.xml",
+        "--format",
+        "codeclimate=out.cc.json",
+        "--format",
+        "github",
+    ];
+    let out = kpolicy_in(root, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let github = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        github.contains("::error file=fail.yaml,line=7,"),
+        "{github}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("out.json")).unwrap()).unwrap();
+    assert_eq!(json["diagnostics"][0]["rule"], "payments-min-replicas");
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif::schema_errors(&log), Vec::<String>::new());
+    assert_eq!(sarif::github_errors(&log, root), Vec::<String>::new());
+    let run = &log["runs"][0];
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "payments-min-replicas");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        run["tool"]["driver"]["rules"][index]["id"],
+        "payments-min-replicas"
+    );
+    assert_eq!(
+        run["tool"]["driver"]["rules"][index]["defaultConfiguration"]["level"],
+        "error"
+    );
+    let junit = std::fs::read_to_string(root.join("out.xml")).unwrap();
+    assert!(junit.contains("payments-min-replicas"), "{junit}");
+    let cc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("out.cc.json")).unwrap()).unwrap();
+    assert_eq!(cc[0]["check_name"], "payments-min-replicas");
+    // --statistics shows the custom rule's summary.
+    let out = kpolicy_in(
+        root,
+        &[
+            "lint",
+            "fail.yaml",
+            "--disable",
+            "all",
+            "--enable",
+            "payments-min-replicas",
+            "--statistics",
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("2  payments-min-replicas  error    Deployment … in payments runs … replica(s); it needs at least 3"), "{text}");
 }

@@ -145,6 +145,7 @@ impl ConfigError {
             notes: Vec::new(),
             objects: 0,
             baselined: 0,
+            custom_rules: Vec::new(),
         };
         out.push_str(&crate::report::human::render(&report, color));
         out

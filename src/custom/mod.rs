@@ -62,7 +62,8 @@ pub struct CustomRuleSpec {
     /// How to fix it, shown under the finding; may use `{{ }}` like the message.
     #[serde(default)]
     pub help: Option<String>,
-    /// One line for `kpolicy rules` and SARIF rule descriptions (default: the message).
+    /// One line for rule lists and SARIF rule descriptions (default: the message, with `…` for
+    /// its `{{ }}` parts).
     #[serde(default)]
     pub summary: Option<String>,
 }
@@ -305,7 +306,10 @@ impl CustomRule {
             .collect();
         let references = program.references();
         let cross = references.has_variable("objects") || references.has_function("lookup");
-        let summary = spec.summary.clone().unwrap_or_else(|| spec.message.clone());
+        let summary = spec
+            .summary
+            .clone()
+            .unwrap_or_else(|| template::placeholders(&spec.message));
         Ok(CustomRule {
             meta: intern(
                 &spec.id,

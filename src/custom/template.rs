@@ -21,6 +21,27 @@ pub struct TemplateError {
     pub at: (usize, usize, usize),
 }
 
+/// The template's text with `…` for each `{{ }}` part: a summary that fits every object.
+pub fn placeholders(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        match rest[open + 2..].find("}}") {
+            Some(close) => {
+                out.push('…');
+                rest = &rest[open + 2 + close + 2..];
+            }
+            None => {
+                rest = &rest[open..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// 0-based (line, column in characters) of byte `offset` of `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

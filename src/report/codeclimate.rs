@@ -49,8 +49,8 @@ pub fn severity(severity: Severity) -> &'static str {
     }
 }
 
-fn category(rule: &str) -> &'static str {
-    match crate::rules::find(rule).map(|r| r.meta.category) {
+fn category(report: &Report, rule: &str) -> &'static str {
+    match report.rule_meta(rule).map(|m| m.category) {
         Some(Category::Security) => "Security",
         Some(Category::Style | Category::BestPractice) => "Style",
         _ => "Bug Risk",
@@ -69,7 +69,7 @@ pub fn render(report: &Report, ctx: &Context) -> String {
                 check_name: d.rule,
                 description: d.message.clone(),
                 content: d.help.as_deref().map(|body| Content { body }),
-                categories: [category(d.rule)],
+                categories: [category(report, d.rule)],
                 location: Location {
                     path: ctx.path(d.file).as_str(),
                     lines: Lines {

@@ -99,7 +99,7 @@ pub fn step_summary(report: &Report, summary_line: &str) -> String {
                 rule_doc_url(row.rule),
                 row.severity,
                 row.count,
-                cell(super::statistics::summary_of(row.rule))
+                cell(super::statistics::summary_of(report, row.rule))
             );
         }
         out.push('\n');

@@ -185,8 +185,31 @@ fn first_paragraph(doc: &str) -> String {
         .join(" ")
 }
 
-fn rules() -> Vec<ReportingDescriptor> {
-    registry()
+/// Every built-in rule, then the run's custom rules (described by their summary).
+fn rules(report: &Report) -> Vec<ReportingDescriptor> {
+    let custom = report.custom_rules.iter().map(|meta| ReportingDescriptor {
+        id: meta.id,
+        short_description: Text {
+            text: meta.summary.to_string(),
+        },
+        full_description: Text {
+            text: meta.summary.to_string(),
+        },
+        help: Help {
+            text: meta.summary.to_string(),
+            markdown: meta.summary.to_string(),
+        },
+        help_uri: format!("{}/blob/main/docs/custom-rules.md", super::HOMEPAGE_URL),
+        default_configuration: Configuration {
+            level: level(meta.default_severity),
+            enabled: meta.default_enabled,
+        },
+        properties: RuleProperties {
+            category: meta.category.as_str(),
+            tags: ["kubernetes", meta.category.as_str()],
+        },
+    });
+    let builtin: Vec<ReportingDescriptor> = registry()
         .iter()
         .map(|entry| {
             let meta = entry.meta;
@@ -213,7 +236,8 @@ fn rules() -> Vec<ReportingDescriptor> {
                 },
             }
         })
-        .collect()
+        .collect();
+    builtin.into_iter().chain(custom).collect()
 }
 
 fn artifact(path: &RepoPath) -> ArtifactLocation {
@@ -266,7 +290,9 @@ fn result<'a>(
 ) -> SarifResult<'a> {
     let rule_index = registry()
         .iter()
-        .position(|r| r.meta.id == d.rule)
+        .map(|r| r.meta.id)
+        .chain(report.custom_rules.iter().map(|m| m.id))
+        .position(|id| id == d.rule)
         .unwrap_or(0);
     SarifResult {
         rule_id: d.rule,
@@ -323,7 +349,7 @@ pub fn render(report: &Report, ctx: &Context) -> String {
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: super::HOMEPAGE_URL,
-                    rules: rules(),
+                    rules: rules(report),
                 },
             },
             original_uri_base_ids: BTreeMap::from([(

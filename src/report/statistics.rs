@@ -37,9 +37,9 @@ pub fn by_rule(report: &Report) -> Vec<RuleCount> {
     rows
 }
 
-/// The rule's one-line summary from the registry.
-pub fn summary_of(rule: &str) -> &'static str {
-    crate::rules::find(rule).map_or("", |entry| entry.meta.summary)
+/// The rule's one-line summary (built-in or custom).
+pub fn summary_of(report: &Report, rule: &str) -> &'static str {
+    report.rule_meta(rule).map_or("", |meta| meta.summary)
 }
 
 /// One line per (rule, severity): count, rule id, severity and the rule's summary, aligned.
@@ -59,7 +59,7 @@ pub fn render(report: &Report) -> String {
             row.count,
             row.rule,
             row.severity.as_str(),
-            summary_of(row.rule)
+            summary_of(report, row.rule)
         );
     }
     out
