@@ -595,11 +595,37 @@ pub fn exit_status(report: &Report, threshold: Severity) -> i32 {
     }
 }
 
+/// The configuration found from the current directory upward, for `rules` and `explain` (which
+/// list its custom rules); a broken one is reported and ends the command.
+fn found_config() -> Result<Option<crate::config::LoadedConfig>, i32> {
+    let Some(path) = std::env::current_dir()
+        .ok()
+        .and_then(|dir| crate::config::find(&dir))
+    else {
+        return Ok(None);
+    };
+    crate::config::LoadedConfig::read(&path)
+        .map(Some)
+        .map_err(|error| {
+            eprintln!("kpolicy: error: invalid configuration");
+            eprint!("{}", error.render(stderr_color(Color::Auto)));
+            EXIT_ERROR
+        })
+}
+
 fn list_rules(format: ListFormat) -> i32 {
+    let config = match found_config() {
+        Ok(config) => config,
+        Err(status) => return status,
+    };
+    let custom: Vec<&crate::rules::RuleMeta> = config
+        .iter()
+        .flat_map(|c| c.custom_rules.iter().map(|r| r.meta))
+        .collect();
     let mut out = String::new();
     match format {
         ListFormat::Json => {
-            let rules: Vec<serde_json::Value> = registry()
+            let mut rules: Vec<serde_json::Value> = registry()
                 .iter()
                 .map(|r| {
                     serde_json::json!({
@@ -613,6 +639,16 @@ fn list_rules(format: ListFormat) -> i32 {
                     })
                 })
                 .collect();
+            rules.extend(custom.iter().map(|m| {
+                serde_json::json!({
+                    "id": m.id,
+                    "category": m.category,
+                    "defaultSeverity": m.default_severity,
+                    "defaultEnabled": m.default_enabled,
+                    "summary": m.summary,
+                    "custom": true,
+                })
+            }));
             out = serde_json::to_string_pretty(&rules).unwrap_or_default();
             out.push('\n');
         }
@@ -622,14 +658,19 @@ fn list_rules(format: ListFormat) -> i32 {
                 .map(|r| r.meta.id.len())
                 .max()
                 .unwrap_or(0);
-            for r in registry() {
+            let width = custom.iter().map(|m| m.id.len()).fold(width, usize::max);
+            for meta in registry()
+                .iter()
+                .map(|r| r.meta)
+                .chain(custom.iter().copied())
+            {
                 out.push_str(&format!(
                     "{:width$}  {:13}  {:7}  {:3}  {}\n",
-                    r.meta.id,
-                    r.meta.category.as_str(),
-                    r.meta.default_severity.as_str(),
-                    if r.meta.default_enabled { "on" } else { "off" },
-                    r.meta.summary,
+                    meta.id,
+                    meta.category.as_str(),
+                    meta.default_severity.as_str(),
+                    if meta.default_enabled { "on" } else { "off" },
+                    meta.summary,
                 ));
             }
         }
@@ -654,6 +695,22 @@ fn explain(id: &str) -> i32 {
             EXIT_OK
         }
         None => {
+            let config = match found_config() {
+                Ok(config) => config,
+                Err(status) => return status,
+            };
+            if let Some(rule) = config.as_ref().and_then(|c| c.custom_rule(id)) {
+                let meta = rule.meta;
+                let _ = writeln!(
+                    std::io::stdout().lock(),
+                    "{}\n\ncategory: {} · default severity: {} · custom rule\n\n{}",
+                    meta.id,
+                    meta.category.as_str(),
+                    meta.default_severity,
+                    rule.explain().trim_end()
+                );
+                return EXIT_OK;
+            }
             eprintln!("kpolicy: error: unknown rule `{id}` (see `kpolicy rules`)");
             EXIT_ERROR
         }

@@ -443,3 +443,65 @@ fn custom_rules_in_every_format() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("2  payments-min-replicas  error    Deployment … in payments runs … replica(s); it needs at least 3"), "{text}");
 }
+
+/// `kpolicy rules` lists the custom rules of the configuration found, and `kpolicy explain`
+/// shows one.
+#[test]
+fn rules_and_explain_know_custom_rules() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/custom-rules/payments-min-replicas");
+    let out = kpolicy_in(&dir, &["rules"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("payments-min-replicas")
+            && l.contains("error")
+            && l.contains("on")),
+        "{text}"
+    );
+    let out = kpolicy_in(&dir, &["rules", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "payments-min-replicas" && r["custom"] == true)
+    );
+    let out = kpolicy_in(&dir, &["explain", "payments-min-replicas"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("expression: has(object.spec.replicas) && object.spec.replicas >= 3"),
+        "{text}"
+    );
+}
+
+/// Custom rules give the same output whatever the thread count.
+#[test]
+fn custom_rules_output_does_not_depend_on_threads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/custom-rules/cross-object");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "4", "8"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kpolicy"))
+            .args(["lint", ".", "--format", "json", "--disable", "all"])
+            .args([
+                "--enable",
+                "acme-deployment-has-pdb,acme-service-has-workload",
+            ])
+            .current_dir(&dir)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        outputs.push(out.stdout);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    let json: serde_json::Value = serde_json::from_slice(&outputs[0]).unwrap();
+    let custom = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"].as_str().unwrap().starts_with("acme-"))
+        .count();
+    // One Service per run without its Deployment (all fixture files are one run here).
+    assert_eq!(custom, 2, "{json}");
+}

@@ -378,7 +378,10 @@ fn first_line(node: &NodeRef<'_>) -> Span {
 
 /// The span of the word (a key) that starts at `offset`.
 fn word_at(text: &str, offset: usize) -> Span {
-    let start = offset.min(text.len());
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let rest = &text[start..];
     let len = rest.find([':', '\n', '\r']).unwrap_or(rest.len());
     let word = rest[..len].trim_end();

@@ -199,6 +199,8 @@ fn intern(id: &str, category: Category, severity: Severity, summary: &str) -> &'
 /// A compiled custom rule.
 pub struct CustomRule {
     pub meta: &'static RuleMeta,
+    /// The rule as written, for `kpolicy explain`.
+    pub spec: CustomRuleSpec,
     program: Program,
     message: Template,
     help: Option<Template>,
@@ -317,6 +319,7 @@ impl CustomRule {
                 spec.severity.unwrap_or(Severity::Warning),
                 &summary,
             ),
+            spec: spec.clone(),
             program,
             message,
             help,
@@ -325,6 +328,31 @@ impl CustomRule {
             labels: spec.matches.labels.clone(),
             cross,
         })
+    }
+
+    /// What `kpolicy explain <id>` prints for a custom rule.
+    pub fn explain(&self) -> String {
+        let spec = &self.spec;
+        let mut out = format!(
+            "A custom rule of this repository's configuration.\n\nexpression: {}\nmessage: {}\n",
+            spec.expression.trim(),
+            spec.message
+        );
+        if let Some(help) = &spec.help {
+            out.push_str(&format!("help: {help}\n"));
+        }
+        let m = &spec.matches;
+        if !m.kinds.is_empty() {
+            out.push_str(&format!("match kinds: {}\n", m.kinds.join(", ")));
+        }
+        if !m.namespaces.is_empty() {
+            out.push_str(&format!("match namespaces: {}\n", m.namespaces.join(", ")));
+        }
+        if !m.labels.is_empty() {
+            let labels: Vec<String> = m.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push_str(&format!("match labels: {}\n", labels.join(", ")));
+        }
+        out
     }
 
     /// Whether the rule checks `object`, which lands in `namespace`.
@@ -565,4 +593,61 @@ fn first_line(node: &NodeRef<'_>) -> Span {
         .find(['\n', '\r'])
         .map_or(end, |i| start + i);
     Span::new(start, cut.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(expression: &str, message: &str) -> CustomRuleSpec {
+        CustomRuleSpec {
+            id: "acme-test".into(),
+            severity: None,
+            category: None,
+            matches: MatchSpec::default(),
+            expression: expression.into(),
+            message: message.into(),
+            help: None,
+            summary: None,
+        }
+    }
+
+    #[test]
+    fn compile_errors_name_the_field_and_place() {
+        let e = CustomRule::compile(&spec("object.spec.replicas >=", "m")).unwrap_err();
+        assert_eq!(e.field, "expression");
+        assert_eq!(e.at.map(|(l, c, _)| (l, c)), Some((0, 23)));
+        let e = CustomRule::compile(&spec("objec.kind == 'Pod'", "m")).unwrap_err();
+        assert_eq!(e.message, "unknown variable `objec`");
+        assert_eq!(e.at, Some((0, 0, 5)));
+        let e = CustomRule::compile(&spec("true", "name {{object.metadata.nme.}}")).unwrap_err();
+        assert_eq!(e.field, "message");
+        let e = CustomRule::compile(&spec("true", "{{ nope }}")).unwrap_err();
+        assert_eq!((e.field, e.at), ("message", Some((0, 3, 4))));
+        let mut bad = spec("true", "m");
+        bad.category = Some("securty".into());
+        let e = CustomRule::compile(&bad).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `security`?"));
+        let mut bad = spec("true", "m");
+        bad.id = "Not-Kebab".into();
+        assert_eq!(CustomRule::compile(&bad).unwrap_err().field, "id");
+    }
+
+    #[test]
+    fn summaries_drop_template_parts() {
+        assert_eq!(
+            template::placeholders("Deployment {{object.metadata.name}} has {{x}} replicas"),
+            "Deployment … has … replicas"
+        );
+        assert_eq!(template::placeholders("broken {{ open"), "broken {{ open");
+    }
+
+    #[test]
+    fn metadata_is_interned() {
+        let a = CustomRule::compile(&spec("true", "same")).unwrap();
+        let b = CustomRule::compile(&spec("false", "same")).unwrap();
+        assert!(std::ptr::eq(a.meta, b.meta));
+        assert_eq!(a.meta.category, Category::BestPractice);
+        assert_eq!(a.meta.default_severity, Severity::Warning);
+    }
 }
