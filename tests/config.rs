@@ -505,3 +505,88 @@ fn custom_rules_output_does_not_depend_on_threads() {
     // One Service per run without its Deployment (all fixture files are one run here).
     assert_eq!(custom, 2, "{json}");
 }
+
+/// `failOn`, `include`/`exclude` and category entries under `rules:`, and the command line
+/// winning over them.
+#[test]
+fn fail_on_paths_and_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n";
+    for file in [
+        "k8s/app.yaml",
+        "k8s/vendor/chart.yaml",
+        "other/x.yaml",
+        "k8s/app.test.yaml",
+    ] {
+        std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+        std::fs::write(root.join(file), pod).unwrap();
+    }
+    std::fs::write(
+        root.join(".kpolicy.yaml"),
+        "failOn: error\ninclude: [k8s]\nexclude: [k8s/vendor, \"**/*.test.yaml\"]\nrules:\n  all: {enabled: false}\n  security: {enabled: true, severity: info}\n  privileged-container: {severity: error}\n",
+    )
+    .unwrap();
+    let files = |out: &Output| -> BTreeSet<String> {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let out = kpolicy_in(root, &["lint", "--format", "json"]);
+    // Only k8s/app.yaml is linted (include, then exclude); security findings at info do not fail.
+    assert_eq!(files(&out), BTreeSet::from(["k8s/app.yaml".to_string()]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for d in json["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["severity"], "info", "{d}");
+        let rule = kpolicy::rules::find(d["rule"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            rule.meta.category,
+            kpolicy::rules::Category::Security,
+            "{d}"
+        );
+    }
+    // Named on the command line, an excluded file is still skipped (pre-commit passes names).
+    let out = kpolicy_in(
+        root,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "k8s/vendor/chart.yaml",
+            "other/x.yaml",
+        ],
+    );
+    assert!(files(&out).is_empty());
+    // --fail-on beats failOn.
+    let out = kpolicy_in(root, &["lint", "--format", "json", "--fail-on", "info"]);
+    assert_eq!(out.status.code(), Some(1));
+    // --enable beats `rules:`.
+    let out = kpolicy_in(
+        root,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--enable",
+            "container-missing-memory-limit",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "container-missing-memory-limit")
+    );
+}
