@@ -352,10 +352,15 @@ fn init(force: bool, stdout: bool) -> i32 {
         return EXIT_OK;
     }
     let path = Path::new(crate::config::FILE_NAMES[0]);
-    if path.exists() && !force {
+    if let Some(existing) = crate::config::FILE_NAMES
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .filter(|_| !force)
+    {
         eprintln!(
             "kpolicy: error: {} already exists; use --force to overwrite it, or --stdout to print the starter",
-            path.display()
+            existing.display()
         );
         return EXIT_ERROR;
     }

@@ -210,10 +210,11 @@ impl LoadedConfig {
         };
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
 
-        // Custom rules: from this file, then from the files it names, in order.
+        // Custom rules: from this file, then from the files it names, in order, each with
+        // (file, its tree, its index under `customRules`) for errors.
         let mut custom = Vec::new();
         for (i, spec) in config.custom_rules.iter().enumerate() {
-            custom.push((0, tree.clone(), vec![i], spec.clone()));
+            custom.push((0, tree.clone(), i, spec.clone()));
         }
         for (i, name) in config.custom_rule_files.iter().enumerate() {
             let file_path = dir.join(name);
@@ -244,16 +245,16 @@ impl LoadedConfig {
             match parse_rule_file(&file_text) {
                 Ok(specs) => {
                     for (j, spec) in specs.into_iter().enumerate() {
-                        custom.push((file, file_tree.clone(), vec![j], spec));
+                        custom.push((file, file_tree.clone(), j, spec));
                     }
                 }
                 Err(problem) => errors.push(file, problem),
             }
         }
         let mut custom_rules = Vec::new();
-        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+        let mut seen = std::collections::BTreeSet::new();
         for (file, tree, at, spec) in custom {
-            let entry = [Seg::Key("customRules"), Seg::Index(at[0])];
+            let entry = [Seg::Key("customRules"), Seg::Index(at)];
             let id_span = tree.value_span(&[entry[0], entry[1], Seg::Key("id")]);
             if crate::rules::find(&spec.id).is_some()
                 || crate::rules::Category::ALL
@@ -269,7 +270,7 @@ impl LoadedConfig {
                 );
                 continue;
             }
-            if seen.insert(spec.id.clone(), ()).is_some() {
+            if !seen.insert(spec.id.clone()) {
                 errors.push(
                     file,
                     Problem::new(
@@ -348,7 +349,7 @@ impl LoadedConfig {
         })
     }
 
-    /// The rule's metadata, built-in or custom.
+    /// The custom rule with this id.
     pub fn custom_rule(&self, id: &str) -> Option<&crate::custom::CustomRule> {
         self.custom_rules
             .iter()

@@ -590,3 +590,28 @@ fn fail_on_paths_and_categories() {
             .any(|d| d["rule"] == "container-missing-memory-limit")
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Loading never panics: arbitrary text, and the fixtures' configurations with a byte changed.
+    #[test]
+    fn loading_never_panics(text in ".{0,200}", at in 0usize..2000, byte in 0u8..128) {
+        let _ = LoadedConfig::from_text(Path::new(".kpolicy.yaml"), text);
+        for source in [STARTER, include_str!("../testdata/custom-rules/cross-object/.kpolicy.yaml"), include_str!("../testdata/config-errors/bad-cel.yaml")] {
+            let mut bytes = source.as_bytes().to_vec();
+            let i = at % bytes.len();
+            bytes[i] = byte;
+            if let Ok(mutated) = String::from_utf8(bytes) {
+                if let Ok(config) = LoadedConfig::from_text(Path::new(".kpolicy.yaml"), mutated) {
+                    // And the rules it compiled run on a manifest without panicking.
+                    let options = kpolicy::engine::Options { config: Some(std::sync::Arc::new(config)), ..Default::default() };
+                    if let Ok(rules) = kpolicy::engine::select_rules(&options) {
+                        let manifest = include_str!("../testdata/custom-rules/cross-object/fail.yaml");
+                        let _ = kpolicy::engine::lint_texts(vec![("m.yaml".into(), manifest.into())], &options, &rules);
+                    }
+                }
+            }
+        }
+    }
+}

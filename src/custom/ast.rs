@@ -225,3 +225,31 @@ fn free_in(
         }
     }
 }
+
+/// The kinds `lookup(kind, …)` is called with, when every call names its kind with a string
+/// literal (`None`: some call computes it, so any kind may be looked up).
+pub fn lookup_kinds(expr: &IdedExpr) -> Option<Vec<String>> {
+    let mut kinds = Vec::new();
+    let mut stack = vec![expr];
+    let mut steps = 0u32;
+    while let Some(e) = stack.pop() {
+        steps += 1;
+        if steps > 100_000 {
+            return None;
+        }
+        if let Expr::Call(call) = &e.expr
+            && call.func_name == "lookup"
+        {
+            match call.args.first().map(|a| &a.expr) {
+                Some(Expr::Literal(LiteralValue::String(kind))) => {
+                    kinds.push(kind.inner().to_string());
+                }
+                _ => return None,
+            }
+        }
+        stack.extend(children(e));
+    }
+    kinds.sort();
+    kinds.dedup();
+    Some(kinds)
+}

@@ -208,8 +208,10 @@ pub struct CustomRule {
     kinds: Vec<(Option<String>, String)>,
     namespaces: Option<GlobSet>,
     labels: BTreeMap<String, String>,
-    /// The expression uses `objects` or `lookup`.
-    cross: bool,
+    /// The expression uses `objects`.
+    uses_objects: bool,
+    /// The expression calls `lookup`: with the kinds it names (`None` inside: any kind).
+    lookup_kinds: Option<Option<Vec<String>>>,
 }
 
 impl std::fmt::Debug for CustomRule {
@@ -307,7 +309,10 @@ impl CustomRule {
             })
             .collect();
         let references = program.references();
-        let cross = references.has_variable("objects") || references.has_function("lookup");
+        let uses_objects = references.has_variable("objects");
+        let lookup_kinds = references
+            .has_function("lookup")
+            .then(|| ast::lookup_kinds(program.expression()));
         let summary = spec
             .summary
             .clone()
@@ -326,7 +331,8 @@ impl CustomRule {
             kinds,
             namespaces,
             labels: spec.matches.labels.clone(),
-            cross,
+            uses_objects,
+            lookup_kinds,
         })
     }
 
@@ -393,38 +399,56 @@ impl VariableResolver for Variables<'_> {
     }
 }
 
-/// What cross-object rules see: every object, converted once per rule run.
+/// What cross-object rules see, built once per rule run: every object converted (for `objects`),
+/// and the objects `lookup` may return, by kind, namespace and name.
 struct Shared<'a> {
-    list: Box<dyn Val + 'a>,
+    /// Every object of the run, converted, when the expression uses `objects`.
+    vals: Vec<Box<dyn Val + 'a>>,
+    list: Option<Box<dyn Val + 'a>>,
     by_key: Arc<HashMap<(String, String, String), Value>>,
 }
 
 impl<'a> Shared<'a> {
-    fn new(index: &Index<'a>) -> Shared<'a> {
+    fn new(index: &Index<'a>, rule: &CustomRule) -> Shared<'a> {
         let objects = index.objects();
-        let converted: Vec<Box<dyn Val + 'a>> = objects
-            .par_iter()
-            .map(|o| convert::to_val(o.root))
-            .collect();
+        let vals: Vec<Box<dyn Val + 'a>> = if rule.uses_objects {
+            objects
+                .par_iter()
+                .map(|o| convert::to_val(o.root))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let list = rule
+            .uses_objects
+            .then(|| Box::new(CelList::from(vals.clone())) as Box<dyn Val + 'a>);
         let mut by_key = HashMap::new();
-        for (object, val) in objects.iter().zip(&converted) {
-            let Some(name) = object.name else {
-                continue;
+        if let Some(kinds) = &rule.lookup_kinds {
+            // Only the kinds the expression looks up (all of them when it computes the kind).
+            let wanted = |kind: &str| match kinds {
+                Some(kinds) => kinds.iter().any(|k| k == kind),
+                None => true,
             };
-            let key = (
-                object.kind.to_string(),
-                index.namespace_of(object).to_string(),
-                name.to_string(),
-            );
-            // The first object wins when the set repeats one (input order is deterministic).
-            if let std::collections::hash_map::Entry::Vacant(slot) = by_key.entry(key)
-                && let Ok(value) = Value::try_from(val.as_ref())
-            {
-                slot.insert(value);
+            for object in objects.iter().filter(|o| wanted(o.kind)) {
+                let Some(name) = object.name else {
+                    continue;
+                };
+                let key = (
+                    object.kind.to_string(),
+                    index.namespace_of(object).to_string(),
+                    name.to_string(),
+                );
+                // The first object wins when the set repeats one (input order is deterministic).
+                if let std::collections::hash_map::Entry::Vacant(slot) = by_key.entry(key)
+                    && let Ok(value) = Value::try_from(convert::to_val(object.root).as_ref())
+                {
+                    slot.insert(value);
+                }
             }
         }
         Shared {
-            list: Box::new(CelList::from(converted)),
+            vals,
+            list,
             by_key: Arc::new(by_key),
         }
     }
@@ -450,7 +474,8 @@ impl Rule for Runner {
     fn check_set(&self, index: &Index<'_>, _ctx: &RuleContext, sink: &mut Sink<'_>) {
         let rule = &self.0;
         let objects = index.objects();
-        let shared = rule.cross.then(|| Shared::new(index));
+        let cross = rule.uses_objects || rule.lookup_kinds.is_some();
+        let shared = cross.then(|| Shared::new(index, rule));
         let findings: Vec<Finding> = objects
             .par_iter()
             .enumerate()
@@ -477,15 +502,23 @@ impl CustomRule {
         namespace: &str,
         shared: Option<&Shared<'_>>,
     ) -> Option<Finding> {
-        let val = convert::to_val(object.root);
+        // Converted once: reuse the shared conversion when there is one.
+        let own;
+        let val: &(dyn Val + '_) = match shared.and_then(|s| s.vals.get(index)) {
+            Some(val) => val.as_ref(),
+            None => {
+                own = convert::to_val(object.root);
+                own.as_ref()
+            }
+        };
         let variables = Variables {
-            object: val.as_ref(),
+            object: val,
             namespace: CelString::from(namespace),
-            objects: shared.map(|s| s.list.as_ref()),
+            objects: shared.and_then(|s| s.list.as_deref()),
         };
         let mut ctx = Context::with_env(ENV.clone());
         ctx.set_variable_resolver(&variables);
-        if let Some(shared) = shared {
+        if let Some(shared) = shared.filter(|_| self.lookup_kinds.is_some()) {
             let by_key = shared.by_key.clone();
             // `lookup` is not a CEL built-in, so this cannot clash with an overload.
             let _ = ctx.add_function(
