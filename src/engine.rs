@@ -151,7 +151,9 @@ pub fn select_rules(options: &Options) -> Result<Vec<ActiveRule>, String> {
                 .filter(|(_, m)| selects(selector, m))
                 .map(|(i, _)| i)
                 .collect();
-            if matches.is_empty() {
+            // A category may have no rule yet (`nursery`); only an unknown name is an error.
+            let category = Category::ALL.iter().any(|c| c.as_str() == selector);
+            if matches.is_empty() && !category {
                 return Err(format!(
                     "unknown rule or category `{selector}` (see `kpolicy rules`)"
                 ));

@@ -615,3 +615,67 @@ proptest::proptest! {
         }
     }
 }
+
+/// A custom rule's severity is overridden by a `rules:` entry, and categories select it.
+#[test]
+fn custom_rules_take_severity_overrides_and_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let base = std::fs::read_to_string("testdata/custom-rules/cross-object/.kpolicy.yaml").unwrap();
+    std::fs::copy(
+        "testdata/custom-rules/cross-object/fail.yaml",
+        root.join("fail.yaml"),
+    )
+    .unwrap();
+    let run = |config: &str, args: &[&str]| -> Vec<(String, String)> {
+        std::fs::write(root.join(".kpolicy.yaml"), config).unwrap();
+        let mut all = vec!["lint", "fail.yaml", "--format", "json", "--disable", "all"];
+        all.extend_from_slice(args);
+        let out = kpolicy_in(root, &all);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    d["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .filter(|(rule, _)| rule.starts_with("acme-"))
+            .collect()
+    };
+    // acme-deployment-has-pdb is in `reliability`; acme-service-has-workload in `best-practice`.
+    let found = run(&base, &["--enable", "reliability"]);
+    assert_eq!(
+        found,
+        vec![("acme-deployment-has-pdb".to_string(), "warning".to_string())]
+    );
+    let found = run(
+        &format!("{base}rules:\n  acme-deployment-has-pdb: {{severity: error}}\n"),
+        &["--enable", "acme-deployment-has-pdb"],
+    );
+    assert_eq!(
+        found,
+        vec![("acme-deployment-has-pdb".to_string(), "error".to_string())]
+    );
+    let found = run(
+        &format!("{base}rules:\n  best-practice: {{severity: info}}\n"),
+        &[
+            "--enable",
+            "all",
+            "--disable",
+            "correctness,reliability,security,style,nursery",
+        ],
+    );
+    assert!(
+        found.contains(&("acme-service-has-workload".to_string(), "info".to_string())),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(r, _)| r == "acme-deployment-has-pdb"),
+        "{found:?}"
+    );
+}
