@@ -512,11 +512,7 @@ fn fmt_integer(out: &mut String, i: i64, base: u32, upper: bool, verb: char, f: 
     if f.sharp {
         match base {
             2 => prefix.push_str("0b"),
-            8 => {
-                if !digits.starts_with('0') {
-                    prefix.push('0')
-                }
-            }
+            8 if !digits.starts_with('0') => prefix.push('0'),
             16 => prefix.push_str(if upper { "0X" } else { "0x" }),
             _ => {}
         }
@@ -969,13 +965,13 @@ mod tests {
         assert_eq!(
             sprintf(
                 "%f %.2f %e %g",
-                &[fl(3.14159), fl(3.14159), fl(1234.5678), fl(1e7)]
+                &[fl(3.25159), fl(3.25159), fl(1234.5678), fl(1e7)]
             ),
-            "3.141590 3.14 1.234568e+03 1e+07"
+            "3.251590 3.25 1.234568e+03 1e+07"
         );
         assert_eq!(
-            sprintf("%8.3f|%-8.2f|%08.3f", &[fl(3.14159), fl(2.5), fl(-3.14159)]),
-            "   3.142|2.50    |-003.142"
+            sprintf("%8.3f|%-8.2f|%08.3f", &[fl(3.25159), fl(2.5), fl(-3.25159)]),
+            "   3.252|2.50    |-003.252"
         );
         assert_eq!(
             sprintf(
