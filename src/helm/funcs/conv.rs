@@ -305,7 +305,7 @@ pub fn type_is_like(args: &[Value]) -> Result {
     arity("typeIsLike", args, 2)?;
     let target = arg_str(args, 0)?;
     let t = gofmt::type_name(&args[1]);
-    Ok(Value::bool(target == t || target == format!("*{t}")))
+    Ok(Value::bool(target == t || format!("*{target}") == t))
 }
 
 pub fn kind_of(args: &[Value]) -> Result {

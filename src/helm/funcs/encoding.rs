@@ -46,7 +46,7 @@ pub fn b64dec(args: &[Value]) -> Result {
                 base64::DecodeError::InvalidByte(i, _) => i,
                 base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
                 base64::DecodeError::InvalidLength(n) => n / 4 * 4,
-                base64::DecodeError::InvalidPadding => clean.len().saturating_sub(1),
+                base64::DecodeError::InvalidPadding => clean.len() / 4 * 4,
             };
             format!("illegal base64 data at input byte {at}")
         }
@@ -264,11 +264,30 @@ pub fn from_serde(v: &serde_json::Value, depth: usize) -> Value {
 fn parse_json(s: &str) -> std::result::Result<serde_json::Value, String> {
     serde_json::from_str::<serde_json::Value>(s).map_err(|e| {
         if e.is_eof() {
-            "unexpected end of JSON input".to_string()
-        } else {
-            e.to_string()
+            return "unexpected end of JSON input".to_string();
         }
+        let msg = e.to_string();
+        // serde_json's "expected value at line L column C" is Go's "invalid character".
+        if msg.starts_with("expected value") || msg.starts_with("expected ident") {
+            let line = s.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+            if let Some(c) = line.chars().nth(e.column().saturating_sub(1)) {
+                return format!(
+                    "invalid character {} looking for beginning of value",
+                    quote_char(c)
+                );
+            }
+        }
+        msg
     })
+}
+
+/// Go's `quoteChar` for JSON syntax errors: `'x'`, `'\''`, `'"'`.
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        '"' => "'\"'".to_string(),
+        c => format!("'{c}'"),
+    }
 }
 
 fn go_json_type(v: &serde_json::Value) -> &'static str {

@@ -69,7 +69,7 @@ fn rest_impl(name: &'static str, args: &[Value]) -> Result {
     arity(name, args, 1)?;
     let l = list_arg(name, "Cannot find rest on type", &args[0])?;
     if l.is_empty() {
-        return Ok(Value::NIL);
+        return Ok(Value::list(Vec::new()));
     }
     Ok(Value::list(l[1..].to_vec()))
 }
@@ -85,7 +85,7 @@ fn initial_impl(name: &'static str, args: &[Value]) -> Result {
     arity(name, args, 1)?;
     let l = list_arg(name, "Cannot find initial on type", &args[0])?;
     if l.is_empty() {
-        return Ok(Value::NIL);
+        return Ok(Value::list(Vec::new()));
     }
     Ok(Value::list(l[..l.len() - 1].to_vec()))
 }
@@ -145,7 +145,7 @@ fn chunk_impl(name: &'static str, args: &[Value]) -> Result {
     let size = arg_int(args, 0)?;
     let l = list_arg(name, "Cannot chunk type", &args[1])?;
     if size <= 0 {
-        return Err(call_err(name, "runtime error: chunk size must be positive"));
+        return Err(call_err(name, "runtime error: makeslice: len out of range"));
     }
     let chunks = l
         .chunks(size as usize)

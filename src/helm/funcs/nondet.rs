@@ -438,11 +438,14 @@ pub fn get_host_by_name(args: &[Value]) -> Result {
 // ---------------------------------------------------------------------------------------------
 // Time.
 
-/// Go's `time.Time` in UTC: seconds since the epoch and nanoseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Go's `time.Time`: seconds since the epoch, nanoseconds, and the zone it is shown in (an offset
+/// east of UTC and an abbreviation; `None` names the offset itself, as Go's fabricated zones do).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Time {
     pub secs: i64,
     pub nanos: u32,
+    pub offset: i32,
+    pub zone: Option<Arc<str>>,
 }
 
 const MONTHS: [&str; 12] = [
@@ -498,9 +501,41 @@ fn is_leap(y: i64) -> bool {
 }
 
 impl Time {
+    pub fn utc(secs: i64, nanos: u32) -> Time {
+        Time {
+            secs,
+            nanos,
+            offset: 0,
+            zone: None,
+        }
+    }
+
+    /// The zone abbreviation `MST` prints: the name, `UTC` for offset 0, else `+0100`.
+    fn zone_name(&self) -> String {
+        match &self.zone {
+            Some(z) => z.to_string(),
+            None if self.offset == 0 => "UTC".to_string(),
+            None => self.offset_string(false, false),
+        }
+    }
+
+    /// `+01:00` (colon), `+0100`, with seconds when `secs`.
+    fn offset_string(&self, colon: bool, secs: bool) -> String {
+        let sign = if self.offset < 0 { '-' } else { '+' };
+        let a = self.offset.unsigned_abs();
+        let (h, m, s) = (a / 3600, a / 60 % 60, a % 60);
+        let sep = if colon { ":" } else { "" };
+        if secs {
+            format!("{sign}{h:02}{sep}{m:02}{sep}{s:02}")
+        } else {
+            format!("{sign}{h:02}{sep}{m:02}")
+        }
+    }
+
     fn parts(&self) -> (i64, u32, u32, u32, u32, u32, u32, u32) {
-        let days = self.secs.div_euclid(86_400);
-        let rem = self.secs.rem_euclid(86_400) as u32;
+        let local = self.secs + i64::from(self.offset);
+        let days = local.div_euclid(86_400);
+        let rem = local.rem_euclid(86_400) as u32;
         let (y, m, d) = civil(days);
         let wd = (days + 4).rem_euclid(7) as u32;
         let yday = (days - days_from_civil(y, 1, 1)) as u32 + 1;
@@ -530,7 +565,7 @@ impl Time {
                 b'M' if starts(i, "Mon") && !lower_next(i + 3) => {
                     take(3, DAYS[wd as usize][..3].into(), &mut out)
                 }
-                b'M' if starts(i, "MST") => take(3, "UTC".into(), &mut out),
+                b'M' if starts(i, "MST") => take(3, self.zone_name(), &mut out),
                 b'0' if b.get(i + 1).is_some_and(|x| (b'1'..=b'6').contains(x)) => {
                     let s = match b[i + 1] {
                         b'1' => format!("{mo:02}"),
@@ -563,16 +598,60 @@ impl Time {
                 b'p' if starts(i, "pm") => {
                     take(2, (if h >= 12 { "pm" } else { "am" }).into(), &mut out)
                 }
-                b'Z' if starts(i, "Z07:00:00") => take(9, "Z".into(), &mut out),
-                b'Z' if starts(i, "Z070000") => take(7, "Z".into(), &mut out),
-                b'Z' if starts(i, "Z07:00") => take(6, "Z".into(), &mut out),
-                b'Z' if starts(i, "Z0700") => take(5, "Z".into(), &mut out),
-                b'Z' if starts(i, "Z07") => take(3, "Z".into(), &mut out),
-                b'-' if starts(i, "-07:00:00") => take(9, "+00:00:00".into(), &mut out),
-                b'-' if starts(i, "-070000") => take(7, "+000000".into(), &mut out),
-                b'-' if starts(i, "-07:00") => take(6, "+00:00".into(), &mut out),
-                b'-' if starts(i, "-0700") => take(5, "+0000".into(), &mut out),
-                b'-' if starts(i, "-07") => take(3, "+00".into(), &mut out),
+                b'Z' if starts(i, "Z07:00:00") => take(
+                    9,
+                    if self.offset == 0 {
+                        "Z".to_string()
+                    } else {
+                        self.offset_string(true, true)
+                    },
+                    &mut out,
+                ),
+                b'Z' if starts(i, "Z070000") => take(
+                    7,
+                    if self.offset == 0 {
+                        "Z".to_string()
+                    } else {
+                        self.offset_string(false, true)
+                    },
+                    &mut out,
+                ),
+                b'Z' if starts(i, "Z07:00") => take(
+                    6,
+                    if self.offset == 0 {
+                        "Z".to_string()
+                    } else {
+                        self.offset_string(true, false)
+                    },
+                    &mut out,
+                ),
+                b'Z' if starts(i, "Z0700") => take(
+                    5,
+                    if self.offset == 0 {
+                        "Z".to_string()
+                    } else {
+                        self.offset_string(false, false)
+                    },
+                    &mut out,
+                ),
+                b'Z' if starts(i, "Z07") => take(
+                    3,
+                    if self.offset == 0 {
+                        "Z".to_string()
+                    } else {
+                        self.offset_string(false, false)[..3].to_string()
+                    },
+                    &mut out,
+                ),
+                b'-' if starts(i, "-07:00:00") => take(9, self.offset_string(true, true), &mut out),
+                b'-' if starts(i, "-070000") => take(7, self.offset_string(false, true), &mut out),
+                b'-' if starts(i, "-07:00") => take(6, self.offset_string(true, false), &mut out),
+                b'-' if starts(i, "-0700") => take(5, self.offset_string(false, false), &mut out),
+                b'-' if starts(i, "-07") => take(
+                    3,
+                    self.offset_string(false, false)[..3].to_string(),
+                    &mut out,
+                ),
                 b'.' | b',' if b.get(i + 1).is_some_and(|x| *x == b'0' || *x == b'9') => {
                     let ch = b[i + 1];
                     let mut j = i + 1;
@@ -636,6 +715,7 @@ impl Time {
             (1i64, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
         let mut pm: Option<bool> = None;
         let mut offset: i64 = 0;
+        let mut zone: Option<Arc<str>> = None;
         let num = |p: &mut usize, min: usize, max: usize| -> Option<u64> {
             let rest = &v.as_bytes()[*p..];
             let n = rest
@@ -681,6 +761,8 @@ impl Time {
                 if n < 3 {
                     return Err(err());
                 }
+                // Local time is UTC here: "UTC" is known, other names get offset 0.
+                zone = Some(Arc::from(&v[p..p + n]));
                 p += n;
                 i += 3;
             } else if starts(i, "2006") {
@@ -831,7 +913,18 @@ impl Time {
             + i64::from(mi) * 60
             + i64::from(s)
             - offset;
-        Ok(Time { secs, nanos })
+        let has_offset = offset != 0;
+        Ok(Time {
+            secs,
+            nanos,
+            offset: offset as i32,
+            // A numeric zone is shown by its offset; "UTC" is the UTC location.
+            zone: if has_offset || zone.as_deref() == Some("UTC") {
+                None
+            } else {
+                zone
+            },
+        })
     }
 }
 
@@ -860,9 +953,12 @@ impl Native for Time {
             ("Nanosecond", []) => Value::int(i64::from(self.nanos)),
             ("Weekday", []) => Value::str(DAYS[wd as usize]),
             ("YearDay", []) => Value::int(i64::from(yday)),
-            ("UTC", []) | ("Local", []) => time_value(*self),
+            ("UTC", []) | ("Local", []) => time_value(Time::utc(self.secs, self.nanos)),
             ("String", []) => Value::str(self.go_string()),
-            ("IsZero", []) => Value::bool(*self == zero_time()),
+            ("IsZero", []) => Value::bool(self.secs == zero_time().secs && self.nanos == 0),
+            ("Zone", []) => Value::str(self.zone_name()),
+            // Not a Go method: lets functions taking a time.Time keep its zone.
+            ("ZoneOffset", []) => Value::int(i64::from(self.offset)),
             ("Format", [l]) => match &l.kind {
                 Kind::Str(layout) => Value::str(self.format(layout)),
                 _ => return Some(Err("wrong type for value; expected string".to_string())),
@@ -882,34 +978,41 @@ fn time_value(t: Time) -> Value {
 
 /// Go's zero `time.Time` (0001-01-01 00:00:00 UTC).
 fn zero_time() -> Time {
-    Time {
-        secs: days_from_civil(1, 1, 1) * 86_400,
-        nanos: 0,
-    }
+    Time::utc(days_from_civil(1, 1, 1) * 86_400, 0)
 }
 
 fn now_time() -> Time {
-    Time {
-        secs: FIXED_NOW,
-        nanos: 0,
-    }
+    Time::utc(FIXED_NOW, 0)
 }
 
-/// A time argument: a `time.Time`, or integer seconds since the epoch; otherwise `now` (Sprig).
+/// A `time.Time` value's fields, zone included.
+fn time_of(n: &dyn Native) -> Option<Time> {
+    let get = |m: &str| n.call(m, &[]).and_then(|r| r.ok()).map(|v| v.kind);
+    let (Some(Kind::Int(secs)), Some(Kind::Int(nanos)), Some(Kind::Int(offset))) =
+        (get("Unix"), get("Nanosecond"), get("ZoneOffset"))
+    else {
+        return None;
+    };
+    let zone = match (get("Zone"), offset) {
+        (Some(Kind::Str(z)), _) if &*z != "UTC" && !z.starts_with(['+', '-']) => Some(z),
+        _ => None,
+    };
+    Some(Time {
+        secs,
+        nanos: nanos as u32,
+        offset: offset as i32,
+        zone,
+    })
+}
+
+/// A time argument for formatting in the local zone (UTC here): a `time.Time`, or integer
+/// seconds since the epoch; otherwise `now` (Sprig).
 fn time_arg(v: &Value) -> Time {
     match &v.kind {
-        Kind::Native(n) if n.type_name() == "time.Time" => {
-            let secs = n.call("Unix", &[]).and_then(|r| r.ok());
-            let nanos = n.call("Nanosecond", &[]).and_then(|r| r.ok());
-            match (secs.map(|v| v.kind), nanos.map(|v| v.kind)) {
-                (Some(Kind::Int(s)), Some(Kind::Int(ns))) => Time {
-                    secs: s,
-                    nanos: ns as u32,
-                },
-                _ => now_time(),
-            }
-        }
-        Kind::Int(i) => Time { secs: *i, nanos: 0 },
+        Kind::Native(n) if n.type_name() == "time.Time" => time_of(n.as_ref())
+            .map(|t| Time::utc(t.secs, t.nanos))
+            .unwrap_or_else(now_time),
+        Kind::Int(i) => Time::utc(*i, 0),
         _ => now_time(),
     }
 }
@@ -945,7 +1048,9 @@ pub fn html_date_in_zone(args: &[Value]) -> Result {
 
 fn time_param(args: &[Value], i: usize) -> std::result::Result<Time, String> {
     match args.get(i).map(|v| &v.kind) {
-        Some(Kind::Native(n)) if n.type_name() == "time.Time" => Ok(time_arg(&args[i])),
+        Some(Kind::Native(n)) if n.type_name() == "time.Time" => {
+            Ok(time_of(n.as_ref()).unwrap_or_else(now_time))
+        }
         Some(Kind::Nil) | None => Err("invalid value; expected time.Time".to_string()),
         Some(_) => Err(format!(
             "wrong type for value; expected time.Time; got {}",
@@ -964,6 +1069,7 @@ fn date_modify_impl(name: &str, args: &[Value], must: bool) -> Result {
             Ok(time_value(Time {
                 secs: total.div_euclid(1_000_000_000) as i64,
                 nanos: total.rem_euclid(1_000_000_000) as u32,
+                ..t
             }))
         }
         Err(e) if must => Err(call_err(name, &e)),
@@ -1128,9 +1234,10 @@ fn frac_string(v: u128, div: u128) -> String {
 
 pub fn duration(args: &[Value]) -> Result {
     arity("duration", args, 1)?;
+    // Sprig reads only strings and int64; an `int` (what Int holds for template literals, see
+    // `gofmt::type_name`) or a float64 from values is 0, as in Go.
     let secs: i64 = match &args[0].kind {
         Kind::Str(s) => s.parse().unwrap_or(0),
-        Kind::Int(i) => *i,
         _ => 0,
     };
     Ok(Value::str(duration_string(
@@ -1211,14 +1318,15 @@ mod tests {
             "2024-03-04 22:30:00 +0000 UTC"
         );
         assert_eq!(call(html_date, &[i(86400)]), "1970-01-02");
-        assert_eq!(call(duration, &[i(95)]), "1m35s");
-        assert_eq!(call(duration, &[i(3600)]), "1h0m0s");
+        assert_eq!(call(duration, &[s("95")]), "1m35s");
+        assert_eq!(call(duration, &[s("3600")]), "1h0m0s");
+        assert_eq!(call(duration, &[i(95)]), "0s");
         assert_eq!(call(duration_round, &[s("2h10m5s")]), "2h");
         assert_eq!(call(ago, &[t]), "-1536h0m0s");
         assert_eq!(duration_string(1_500_000), "1.5ms");
         assert_eq!(parse_duration("1h30m").unwrap(), 5_400_000_000_000);
         let p = Time::parse("2006-01-02T15:04:05Z07:00", "2024-02-29T13:14:15+01:00").unwrap();
-        assert_eq!(p.go_string(), "2024-02-29 12:14:15 +0000 UTC");
+        assert_eq!(p.go_string(), "2024-02-29 13:14:15 +0100 +0100");
         assert!(Time::parse("2006-01-02", "2023-02-29").is_err());
     }
 

@@ -21,7 +21,9 @@ thread_local! {
 /// Patterns longer than this are refused (a guard on compile time and memory).
 const MAX_PATTERN: usize = 64 * 1024;
 
-/// Compiles with Go's wording for errors (`error parsing regexp: …`).
+/// Compiles with Go's wording for errors: `regexp.MustCompile`'s panic for the plain variants
+/// (`regexp: Compile(`…`): error parsing regexp: …`), `regexp.Compile`'s error for the `must`
+/// ones.
 fn compile(name: &str, pattern: &str) -> std::result::Result<Regex, String> {
     if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(r);
@@ -44,7 +46,16 @@ fn compile(name: &str, pattern: &str) -> std::result::Result<Regex, String> {
                 }
                 other => other.to_string(),
             };
-            call_err(name, &format!("error parsing regexp: {msg}: `{pattern}`"))
+            let msg = go_regex_message(&msg);
+            let prefix = if name.starts_with("must") {
+                String::new()
+            } else {
+                format!("regexp: Compile(`{pattern}`): ")
+            };
+            call_err(
+                name,
+                &format!("{prefix}error parsing regexp: {msg}: `{pattern}`"),
+            )
         })?;
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -54,6 +65,19 @@ fn compile(name: &str, pattern: &str) -> std::result::Result<Regex, String> {
         c.insert(pattern.to_string(), r.clone());
     });
     Ok(r)
+}
+
+/// Go's wording for the commonest syntax errors.
+fn go_regex_message(msg: &str) -> String {
+    match msg {
+        "unclosed group" => "missing closing )".to_string(),
+        "unopened group" => "unexpected )".to_string(),
+        "unclosed character class" => "missing closing ]".to_string(),
+        "repetition operator missing expression" => {
+            "missing argument to repetition operator".to_string()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Go's match iteration: an empty match right after the previous match is skipped.
@@ -82,8 +106,14 @@ fn regex_match_impl(name: &str, args: &[Value]) -> Result {
     Ok(Value::bool(re.is_match(arg_str(args, 1)?)))
 }
 
+/// `regexMatch`: an invalid pattern does not match (Sprig ignores the error).
 pub fn regex_match(args: &[Value]) -> Result {
-    regex_match_impl("regexMatch", args)
+    arity("regexMatch", args, 2)?;
+    let pattern = arg_str(args, 0)?;
+    let s = arg_str(args, 1)?;
+    Ok(Value::bool(
+        compile("regexMatch", pattern).is_ok_and(|re| re.is_match(s)),
+    ))
 }
 pub fn must_regex_match(args: &[Value]) -> Result {
     regex_match_impl("mustRegexMatch", args)
@@ -275,9 +305,10 @@ mod tests {
         assert_eq!(call(regex_split, &[s("z+"), s("pizza"), i(1)]), "[pizza]");
         assert_eq!(call(regex_split, &[s(""), s("abc"), i(-1)]), "[a b c]");
         assert_eq!(call(regex_quote_meta, &[s("1.2.3+x")]), "1\\.2\\.3\\+x");
-        assert!(
-            call(regex_match, &[s("("), s("x")])
-                .starts_with("ERR error calling regexMatch: error parsing regexp")
+        assert_eq!(call(regex_match, &[s("("), s("x")]), "false");
+        assert_eq!(
+            call(regex_find, &[s("("), s("x")]),
+            "ERR error calling regexFind: regexp: Compile(`(`): error parsing regexp: missing closing ): `(`"
         );
     }
 }

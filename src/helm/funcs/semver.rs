@@ -25,7 +25,7 @@ pub struct Version {
     pub original: String,
 }
 
-const INVALID: &str = "Invalid Semantic Version";
+const INVALID: &str = "invalid semantic version";
 
 fn valid_ident(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -182,7 +182,7 @@ fn is_x(s: &str) -> bool {
 /// One comparison such as `>=1.2.x-0`.
 fn parse_constraint(c: &str) -> std::result::Result<Constraint, String> {
     let t = c.trim();
-    let bad = || format!("improper constraint: {c}");
+    let bad = || format!("improper constraint: {}", super::gofmt::go_quote(c, false));
     let ops = [
         ("!=", Op::Ne),
         (">=", Op::Ge),
@@ -351,7 +351,12 @@ impl Constraints {
     pub fn parse(s: &str) -> std::result::Result<Constraints, String> {
         let mut ors = Vec::new();
         for alt in s.split("||") {
-            let tokens = tokenize(alt).ok_or_else(|| format!("improper constraint: {alt}"))?;
+            let tokens = tokenize(alt).ok_or_else(|| {
+                format!(
+                    "improper constraint: {}",
+                    super::gofmt::go_quote(alt, false)
+                )
+            })?;
             let mut ands = Vec::new();
             for t in tokens {
                 ands.push(parse_constraint(&t)?);
@@ -375,7 +380,7 @@ fn tokenize(alt: &str) -> Option<Vec<String>> {
         .filter(|w| !w.is_empty())
         .collect();
     if words.is_empty() {
-        return Some(vec!["*".to_string()]);
+        return None;
     }
     let mut out = Vec::new();
     let mut i = 0;

@@ -426,12 +426,14 @@ fn camel_to_lower(s: &str, connector: char) -> String {
                     let (num_s, num_e) = (ws, we);
                     k += 1;
                     (wt, ws, we) = words[k];
-                    if wt == Word::Alpha {
+                    if wt != Word::Alpha {
                         // "Bld4Floor": the number belongs to the previous word.
                         push_lower(&mut o, Word::Number, &chars[num_s..num_e], connector);
-                        o.push(connector);
+                        if wt != Word::Connector && wt != Word::Punct {
+                            o.push(connector);
+                        }
                     } else {
-                        // "HTTP2xx": the number starts the next word.
+                        // "HTTP2xx": lower-case letters follow, the number starts the next word.
                         o.push(connector);
                         push_lower(&mut o, Word::Number, &chars[num_s..num_e], connector);
                         while matches!(wt, Word::Alpha | Word::Number) {

@@ -74,6 +74,10 @@ fn to_node(v: &Value, flavor: Flavor, depth: usize) -> std::result::Result<Node<
                 }
             }
         }),
+        // JSON leaves U+0085 unescaped and go-yaml's parser folds that line break into a space.
+        Kind::Str(s) if flavor == Flavor::V2 && s.contains('\u{85}') => {
+            Node::Owned(s.replace('\u{85}', " "))
+        }
         Kind::Str(s) => Node::Str(s),
         Kind::List(l) => Node::List(
             l.iter()
@@ -325,7 +329,7 @@ fn resolves_non_string(s: &str) -> bool {
         "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
         "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF", "<<",
+        "-.Inf", "-.INF",
     ];
     if SPECIAL.contains(&s) {
         return true;
@@ -768,7 +772,14 @@ impl Emitter {
             if !(i == 0 && inline_first) {
                 self.write_indent(indent);
             }
-            self.string(k, indent, true);
+            if k.len() > 128 || k.chars().any(is_break) {
+                // Not a simple key: `? key` then `: value` on its own line.
+                self.push_str("? ");
+                self.string(k, indent + 2, false);
+                self.write_indent(indent);
+            } else {
+                self.string(k, indent, true);
+            }
             self.push(':');
             match v {
                 Node::Map(m) if !m.is_empty() => self.map(m, indent + 2, false),
@@ -855,13 +866,58 @@ pub fn to_yaml_pretty(args: &[Value]) -> Result {
     string_out(encode(&args[0], Flavor::V3).unwrap_or_default(), args)
 }
 
-/// Parses one YAML document into a JSON-like value.
+/// Parses one YAML document into a JSON-like value, with YAML 1.1 scalars as Helm's parser
+/// reads them (`yes`/`on` booleans, `010` octal, boolean words as keys become "true"/"false").
 fn parse_yaml(s: &str) -> std::result::Result<serde_json::Value, String> {
     if s.trim().is_empty() {
         return Ok(serde_json::Value::Null);
     }
-    serde_saphyr::from_str::<serde_json::Value>(s)
-        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))
+    let options = serde_saphyr::options! { legacy_octal_numbers: true };
+    let v = serde_saphyr::from_str_with_options::<serde_json::Value>(s, options).map_err(|e| {
+        // The first line of the report: "error: line 1 column 4: unclosed bracket '['".
+        let text = e.to_string();
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("error: ");
+        let msg = match first.split_once(": ") {
+            Some((pos, rest)) if pos.starts_with("line ") => {
+                let line = pos.split_whitespace().nth(1).unwrap_or("1");
+                format!("line {line}: {rest}")
+            }
+            _ => first.to_string(),
+        };
+        format!("error converting YAML to JSON: yaml: {msg}")
+    })?;
+    Ok(yaml11_keys(v, 0))
+}
+
+/// Map keys that YAML 1.1 reads as booleans become "true"/"false" (Helm's YAML→JSON step).
+fn yaml11_keys(v: serde_json::Value, depth: usize) -> serde_json::Value {
+    if depth > 1000 {
+        return v;
+    }
+    match v {
+        serde_json::Value::Object(o) => serde_json::Value::Object(
+            o.into_iter()
+                .map(|(k, x)| {
+                    let key = match k.as_str() {
+                        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "True"
+                        | "TRUE" => "true".to_string(),
+                        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "False"
+                        | "FALSE" => "false".to_string(),
+                        _ => k,
+                    };
+                    (key, yaml11_keys(x, depth + 1))
+                })
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(|x| yaml11_keys(x, depth + 1)).collect())
+        }
+        other => other,
+    }
 }
 
 fn error_map(msg: String) -> Value {
