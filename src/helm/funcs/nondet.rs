@@ -1017,6 +1017,23 @@ fn time_arg(v: &Value) -> Time {
     }
 }
 
+/// A `time.Time` from an RFC 3339 date-time (`1979-05-27T07:32:00Z`), a date-time without zone
+/// (read as UTC) or a date; `None` for other text.
+pub fn time_from_rfc3339(s: &str) -> Option<Value> {
+    let layouts = [
+        "2006-01-02T15:04:05.999999999Z07:00",
+        "2006-01-02T15:04:05Z07:00",
+        "2006-01-02 15:04:05Z07:00",
+        "2006-01-02T15:04:05.999999999",
+        "2006-01-02T15:04:05",
+        "2006-01-02",
+    ];
+    layouts
+        .iter()
+        .find_map(|l| Time::parse(l, s).ok())
+        .map(time_value)
+}
+
 pub fn now(args: &[Value]) -> Result {
     arity("now", args, 0)?;
     Ok(time_value(now_time()))

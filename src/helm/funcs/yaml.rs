@@ -1142,16 +1142,62 @@ fn toml_table(
     Ok(())
 }
 
-/// Helm's `toToml`: the TOML text, or the encoder's error message as the result.
-pub fn to_toml(args: &[Value]) -> Result {
-    arity("toToml", args, 1)?;
+fn toml_text(v: &Value) -> std::result::Result<String, String> {
     let mut out = String::new();
-    let r = match &args[0].kind {
+    match &v.kind {
         Kind::Map(m) => toml_table(&mut out, &mut Vec::new(), m, 0).map(|_| out),
         Kind::Nil => Err("toml: cannot encode a nil value".to_string()),
         _ => Err("toml: top-level values must be Go maps or structs".to_string()),
-    };
-    string_out(r.unwrap_or_else(|e| e), args)
+    }
+}
+
+/// Helm's `toToml`: the TOML text, or the encoder's error message as the result.
+pub fn to_toml(args: &[Value]) -> Result {
+    arity("toToml", args, 1)?;
+    string_out(toml_text(&args[0]).unwrap_or_else(|e| e), args)
+}
+
+pub fn must_to_toml(args: &[Value]) -> Result {
+    arity("mustToToml", args, 1)?;
+    let s = toml_text(&args[0]).map_err(|e| call_err("mustToToml", &e))?;
+    string_out(s, args)
+}
+
+fn from_toml_value(v: &toml::Value, depth: usize) -> Value {
+    if depth > 1000 {
+        return Value::NIL;
+    }
+    match v {
+        toml::Value::String(s) => Value::str(s.as_str()),
+        toml::Value::Integer(i) => Value::int(*i),
+        toml::Value::Float(f) => Value::float(*f),
+        toml::Value::Boolean(b) => Value::bool(*b),
+        toml::Value::Datetime(d) => super::nondet::time_from_rfc3339(&d.to_string())
+            .unwrap_or_else(|| Value::str(d.to_string())),
+        toml::Value::Array(a) => {
+            Value::list(a.iter().map(|x| from_toml_value(x, depth + 1)).collect())
+        }
+        toml::Value::Table(t) => Value::map(
+            t.iter()
+                .map(|(k, x)| (k.clone(), from_toml_value(x, depth + 1)))
+                .collect(),
+        ),
+    }
+}
+
+/// Helm's `fromToml`: a map (integers stay integers, dates become times); on error a map with
+/// the message under `Error` (the `toml` crate's wording, not BurntSushi's).
+pub fn from_toml(args: &[Value]) -> Result {
+    arity("fromToml", args, 1)?;
+    let s = arg_str(args, 0)?;
+    Ok(match s.parse::<toml::Table>() {
+        Ok(t) => from_toml_value(&toml::Value::Table(t), 0),
+        Err(e) => {
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("").trim();
+            error_map(format!("toml: {first}"))
+        }
+    })
 }
 
 #[cfg(test)]

@@ -334,6 +334,11 @@ for v in [
 ]:
     case("toToml", v)
 
+for s in ['a = 1\nb = [1.5, "x"]\n[t]\nd = 1979-05-27T07:32:00Z\ne = true', "[[x]]\ny = 1", "", 'k = "v"\n[a.b]\nc = -2']:
+    case("fromToml", S(s))
+case("mustToToml", D(("a", I(1)), ("b", D(("c", S("x"))))))
+case("typeOf", C("get", C("fromToml", S("a = 1")), S("a")))
+
 # --- dates and deterministic stand-ins: shapes only -------------------------------------------
 for f, args in [
     ("date", [S("2006-01-02T15:04:05Z07:00 Mon Jan _2 3PM .000 002"), I(0)]), ("date", [S("02/01/06 15h04"), I(1700000000)]),
