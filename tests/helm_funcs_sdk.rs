@@ -120,7 +120,7 @@ fn functions_match_helm() {
                 )),
                 // Errors the function raises must read as Helm's; argument-conversion errors are
                 // worded by the engine for literals, so only their presence is compared.
-                Err(e) if e.starts_with("error calling ") && !helm_err.contains(&e) => failures
+                Err(e) if e.starts_with("error calling ") && !helm_err.ends_with(&e) => failures
                     .push(format!(
                         "{template}\n    helm error:    {helm_err}\n    kpolicy error: {e}"
                     )),

@@ -150,7 +150,10 @@ fn eq_values(name: &str, a: &Value, others: &[Value]) -> std::result::Result<boo
         let k2 = basic(b);
         let truth = if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
-                return Err(call_err(name, BAD_COMPARISON));
+                return Err(call_err(
+                    name,
+                    &format!("{BAD_COMPARISON}: {} and {}", type_name(a), type_name(b)),
+                ));
             }
             false
         } else {
@@ -207,7 +210,10 @@ fn less(name: &str, a: &Value, b: &Value) -> std::result::Result<bool, String> {
         return Err(call_err(name, BAD_COMPARISON_TYPE));
     }
     if k1 != k2 {
-        return Err(call_err(name, BAD_COMPARISON));
+        return Err(call_err(
+            name,
+            &format!("{BAD_COMPARISON}: {} and {}", type_name(a), type_name(b)),
+        ));
     }
     Ok(match (&a.kind, &b.kind) {
         (Kind::Int(x), Kind::Int(y)) => x < y,
@@ -332,7 +338,7 @@ mod tests {
         assert!(eq(&[Value::NIL, Value::NIL]).unwrap().truthy());
         assert_eq!(
             eq(&[i(1), Value::float(1.0)]).unwrap_err(),
-            "error calling eq: incompatible types for comparison"
+            "error calling eq: incompatible types for comparison: int and float64"
         );
         assert!(lt(&[i(1), i(2)]).unwrap().truthy());
         assert!(ge(&[s("b"), s("a")]).unwrap().truthy());

@@ -164,7 +164,7 @@ pub fn atoi(args: &[Value]) -> Result {
     } else {
         0
     };
-    Ok(Value::int(n))
+    Ok(Value::int(n).with_origin(args[0].origin))
 }
 
 pub fn int(args: &[Value]) -> Result {

@@ -377,4 +377,141 @@ mod tests {
         assert!(lookup("nope").is_none());
         assert!(lookup("and").is_none(), "and/or are the engine's");
     }
+
+    /// Derived values keep the origin of their principal argument; stored values keep their own.
+    #[test]
+    fn provenance_follows_the_principal_value() {
+        use super::super::value::Origin;
+        use crate::source::{FileId, Span};
+        use std::collections::BTreeMap;
+        let o = Some(Origin {
+            file: FileId(7),
+            span: Span { start: 3, end: 9 },
+        });
+        let p = Value::str("Some text\nline").with_origin(o);
+        let n = Value::float(2.0).with_origin(o);
+        let s = Value::str;
+        let i = Value::int;
+        let derived: Vec<(&str, Vec<Value>)> = vec![
+            ("upper", vec![p.clone()]),
+            ("lower", vec![p.clone()]),
+            ("title", vec![p.clone()]),
+            ("trim", vec![p.clone()]),
+            ("trimSuffix", vec![s("x"), p.clone()]),
+            ("quote", vec![p.clone()]),
+            ("squote", vec![p.clone()]),
+            ("indent", vec![i(2), p.clone()]),
+            ("nindent", vec![i(2), p.clone()]),
+            ("replace", vec![s("a"), s("b"), p.clone()]),
+            ("trunc", vec![i(3), p.clone()]),
+            ("b64enc", vec![p.clone()]),
+            ("sha256sum", vec![p.clone()]),
+            ("toYaml", vec![p.clone()]),
+            ("toJson", vec![p.clone()]),
+            ("toString", vec![n.clone()]),
+            ("int", vec![n.clone()]),
+            ("float64", vec![n.clone()]),
+            ("printf", vec![s("%s!"), p.clone()]),
+            ("print", vec![p.clone()]),
+            ("regexReplaceAll", vec![s("e"), p.clone(), s("E")]),
+            ("snakecase", vec![p.clone()]),
+            ("join", vec![s(","), Value::list(vec![]).with_origin(o)]),
+        ];
+        for (name, args) in derived {
+            let r = lookup(name).unwrap()(&args).unwrap();
+            assert_eq!(
+                r.origin, o,
+                "{name} should keep the origin of its principal argument"
+            );
+        }
+        let stored: Vec<(&str, Vec<Value>)> = vec![
+            ("default", vec![s("d"), p.clone()]),
+            ("coalesce", vec![Value::NIL, p.clone()]),
+            ("ternary", vec![p.clone(), s("no"), Value::bool(true)]),
+            ("first", vec![Value::list(vec![p.clone()])]),
+            ("last", vec![Value::list(vec![s("x"), p.clone()])]),
+            ("index", vec![Value::list(vec![p.clone()]), i(0)]),
+            (
+                "get",
+                vec![
+                    Value::map(BTreeMap::from([("k".to_string(), p.clone())])),
+                    s("k"),
+                ],
+            ),
+            (
+                "dig",
+                vec![
+                    s("k"),
+                    s("d"),
+                    Value::map(BTreeMap::from([("k".to_string(), p.clone())])),
+                ],
+            ),
+        ];
+        for (name, args) in stored {
+            let r = lookup(name).unwrap()(&args).unwrap();
+            assert_eq!(
+                r.origin, o,
+                "{name} should return the stored value with its origin"
+            );
+        }
+        for (name, args) in [("dict", vec![s("k"), p.clone()]), ("list", vec![p.clone()])] {
+            let r = lookup(name).unwrap()(&args).unwrap();
+            assert_eq!(r.origin, None, "{name} is a constructor");
+        }
+    }
+
+    /// Every function, called with every combination of awkward arguments up to arity 3, returns
+    /// (a value or an error) without panicking.
+    #[test]
+    fn no_function_panics_on_odd_arguments() {
+        use std::collections::BTreeMap;
+        let samples = vec![
+            Value::NIL,
+            Value::int(-1),
+            Value::int(0),
+            Value::int(3),
+            Value::int(5),
+            Value::int(i64::MAX),
+            Value::int(i64::MIN),
+            Value::float(f64::NAN),
+            Value::float(-1e300),
+            Value::float(2.5),
+            Value::str(""),
+            Value::str("é\u{85}\n x"),
+            Value::str("(["),
+            Value::str("abcdefghij klmnopqrstuvwxyz 0123456789"),
+            Value::str("2006-01-02T15:04:05Z07:00"),
+            Value::list(vec![Value::NIL, Value::int(1), Value::str("a")]),
+            Value::map(BTreeMap::from([
+                ("a".to_string(), Value::map(BTreeMap::new())),
+                ("b".to_string(), Value::list(vec![])),
+            ])),
+        ];
+        let mut calls = 0usize;
+        for (name, f) in TABLE {
+            let mut args: Vec<Value> = Vec::new();
+            let mut run = |args: &[Value]| {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args)));
+                assert!(r.is_ok(), "{name} panicked on {args:?}");
+            };
+            run(&args);
+            for a in &samples {
+                args.push(a.clone());
+                run(&args);
+                for b in &samples {
+                    args.push(b.clone());
+                    run(&args);
+                    for c in &samples {
+                        args.push(c.clone());
+                        run(&args);
+                        args.pop();
+                        calls += 1;
+                    }
+                    args.pop();
+                }
+                args.pop();
+            }
+        }
+        assert!(calls > 100_000);
+    }
 }

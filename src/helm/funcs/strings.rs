@@ -532,15 +532,16 @@ pub fn wrap_with(args: &[Value]) -> Result {
     out(wrap_custom(s, n, sep, true), args, 2)
 }
 
-/// goutils' `AbbreviateFull`.
+/// goutils' `AbbreviateFull` (on bytes; i128 so that extreme arguments cannot overflow).
 fn abbreviate_full(s: &str, offset: i64, width: i64) -> std::result::Result<String, String> {
     if s.is_empty() {
         return Ok(String::new());
     }
+    let (offset, width) = (i128::from(offset), i128::from(width));
     if width < 4 {
         return Err("stringutils illegal argument: Minimum abbreviation width is 4".to_string());
     }
-    let len = s.len() as i64;
+    let len = s.len() as i128;
     if len <= width {
         return Ok(s.to_string());
     }
@@ -558,7 +559,7 @@ fn abbreviate_full(s: &str, offset: i64, width: i64) -> std::result::Result<Stri
     }
     if offset + width - 3 < len {
         let rest = byte_slice(s, offset as usize, s.len());
-        let inner = abbreviate_full(&rest, 0, width - 3)?;
+        let inner = abbreviate_full(&rest, 0, (width - 3) as i64)?;
         return Ok(format!("...{inner}"));
     }
     Ok(format!(
