@@ -490,7 +490,7 @@ mod tests {
         let mut calls = 0usize;
         for (name, f) in TABLE {
             let mut args: Vec<Value> = Vec::new();
-            let mut run = |args: &[Value]| {
+            let run = |args: &[Value]| {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args)));
                 assert!(r.is_ok(), "{name} panicked on {args:?}");
             };
