@@ -152,3 +152,73 @@ fn functions_match_helm() {
         unexpected.join("\n")
     );
 }
+
+#[path = "support/shared.rs"]
+mod shared;
+
+/// `toYaml`, `toYamlPretty` and `toJson` of every values.yaml in the shared corpus, against the
+/// digests of Helm's output (`testdata/helm/funcs/values_digests.py`). Outputs that differ are
+/// written to `$TMPDIR/kpolicy-funcs-values/` for inspection.
+#[test]
+fn data_functions_match_helm_on_corpus_values() {
+    use sha2::Digest as _;
+    let Some(corpus) = shared::path("corpus") else {
+        return;
+    };
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/helm/funcs/values_digests.json"
+    ))
+    .expect("values_digests.json");
+    let doc: Json = serde_json::from_str(&text).expect("valid JSON");
+    let files = doc["files"].as_object().expect("files");
+    let dump = std::env::temp_dir().join("kpolicy-funcs-values");
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    for (rel, want) in files {
+        let Ok(source) = std::fs::read_to_string(corpus.join(rel)) else {
+            continue;
+        };
+        // Helm's values coalescing drops map keys whose value is null.
+        let values = strip_nulls(&call("fromYaml", &[Value::str(source)]).expect("fromYaml"));
+        for func in ["toYaml", "toYamlPretty", "toJson"] {
+            let Some(digest) = want.get(func).and_then(Json::as_str) else {
+                continue;
+            };
+            compared += 1;
+            let out = call(func, std::slice::from_ref(&values)).expect(func);
+            let got = out.as_str().unwrap_or("");
+            let hex: String = sha2::Sha256::digest(got.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if hex != digest {
+                let name = format!("{}.{func}", rel.replace('/', "__"));
+                let _ = std::fs::create_dir_all(&dump);
+                let _ = std::fs::write(dump.join(&name), got);
+                failures.push(format!("{rel}: {func}"));
+            }
+        }
+    }
+    assert!(compared > 0, "no values file compared");
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} outputs differ from Helm (kpolicy's output in {}):\n{}",
+        failures.len(),
+        dump.display(),
+        failures.join("\n")
+    );
+}
+
+fn strip_nulls(v: &Value) -> Value {
+    match &v.kind {
+        Kind::Map(m) => Value::map(
+            m.iter()
+                .filter(|(_, x)| !x.is_nil())
+                .map(|(k, x)| (k.clone(), strip_nulls(x)))
+                .collect(),
+        ),
+        // Coalescing does not descend into lists.
+        _ => v.clone(),
+    }
+}
