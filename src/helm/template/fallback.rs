@@ -84,6 +84,20 @@ pub(crate) fn lookup(name: &str) -> Option<Func> {
             Ok(Value::str(out))
         },
         "list" => |a: &[Value]| Ok(Value::list(a.to_vec())),
+        "rest" => |a: &[Value]| {
+            arity("rest", a, 1)?;
+            match &a[0].kind {
+                Kind::List(l) => Ok(Value::list(l.iter().skip(1).cloned().collect())),
+                _ => Err("error calling rest: not a list".into()),
+            }
+        },
+        "gt" => |a: &[Value]| {
+            arity("gt", a, 2)?;
+            match (&a[0].kind, &a[1].kind) {
+                (Kind::Int(x), Kind::Int(y)) => Ok(Value::bool(x > y)),
+                _ => Err("error calling gt: incompatible types for comparison".into()),
+            }
+        },
         "dict" => |a: &[Value]| {
             let mut m = crate::helm::value::Map::new();
             for p in a.chunks(2) {
