@@ -124,6 +124,12 @@ impl<'s> Exec<'s> {
 
     /// Renders `tree` with `dot` as `.` and `$`.
     pub(crate) fn run(&mut self, tree: &Arc<Tree>, dot: &Value) -> R<Rendered> {
+        // Limits are per rendered file; map replacements carry over (see `render_all`).
+        self.include_counts.clear();
+        self.overlays.clear();
+        self.depth = 0;
+        self.written = 0;
+        self.iterations = 0;
         let mut out = Rendered::default();
         let dot = Ev::plain(dot.clone());
         self.call_tree(
@@ -632,9 +638,8 @@ impl<'s> Exec<'s> {
                 }
                 match n.call(name, &vals) {
                     Some(Ok(v)) => Ok(Ev::plain(v)),
-                    Some(Err(e)) => {
-                        Err(self.error(&fr.tree, span, format!("error calling {name}: {e}")))
-                    }
+                    // Like funcs, natives return complete Go messages.
+                    Some(Err(e)) => Err(self.error(&fr.tree, span, e)),
                     None => match n.field(name) {
                         Some(v) => {
                             if has_args {
@@ -831,22 +836,31 @@ impl<'s> Exec<'s> {
         arity(tree, self, span, "tpl", vals, 2)?;
         let text: Arc<str> = Arc::from(str_arg(tree, self, span, &vals[0])?);
         let site = tree.site.unwrap_or((tree.file, span));
-        let parsed =
-            match super::parse::parse("gotpl", site.0, text.clone(), &super::is_func, Some(site)) {
-                Ok(p) => p,
-                Err(e) => {
-                    return Err(TemplateError {
-                        file: site.0,
-                        span: site.1,
-                        message: format!(
-                            "error calling tpl: cannot parse template {}: template: gotpl: {}",
-                            go_quote(&text),
-                            e.message
-                        ),
-                        kind: ErrorKind::Parse,
-                    });
-                }
-            };
+        let parsed = match super::parse::parse(
+            "gotpl",
+            site.0,
+            text.clone(),
+            &super::is_func,
+            Some(site),
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                let line = text
+                    .get(..e.span.start as usize)
+                    .map_or(0, |t| t.matches('\n').count())
+                    + 1;
+                return Err(TemplateError {
+                    file: site.0,
+                    span: site.1,
+                    message: format!(
+                        "error calling tpl: cannot parse template {}: template: gotpl:{line}: {}",
+                        go_quote(&text),
+                        e.message
+                    ),
+                    kind: ErrorKind::Parse,
+                });
+            }
+        };
         let mut layer: HashMap<String, Arc<Tree>> = HashMap::new();
         for t in parsed.defines {
             if t.is_empty() && self.find(&t.name).is_some() {
@@ -859,10 +873,39 @@ impl<'s> Exec<'s> {
         let mut sub = Rendered::default();
         let r = self.call_tree(&main, Ev::plain(vals[1].clone()), &mut sub, span);
         self.overlays.pop();
-        r?;
+        if let Err(mut e) = r {
+            // An execution error of the text itself (reported at this call site) gets Helm's
+            // wording; errors inside definitions keep their own location.
+            if e.kind == ErrorKind::Exec && (e.file, e.span) == site {
+                e.message = format!(
+                    "error calling tpl: error during tpl function execution for {}: {}",
+                    go_quote(&text),
+                    e.message
+                );
+            }
+            return Err(e);
+        }
         sub.remove_all("<no value>");
         let origin = single_origin(&sub);
         Ok(Ev::plain(Value::str(sub.text).with_origin(origin)))
+    }
+
+    /// `dot` (as modified so far) with `.Template` set for the template `name`; the modified dot
+    /// replaces the old one, so later renders of the same dot see this file's changes, as Helm
+    /// mutates one shared map per chart.
+    pub(crate) fn with_template_object(&mut self, dot: &Value, name: &str) -> Value {
+        let cur = self.current(dot);
+        let Kind::Map(m) = &cur.kind else {
+            return cur;
+        };
+        let mut t = Map::new();
+        t.insert("Name".to_string(), Value::str(name));
+        t.insert("BasePath".to_string(), Value::str(super::base_path(name)));
+        let mut m = (**m).clone();
+        m.insert("Template".to_string(), Value::map(t));
+        let new = Value::map(m).with_origin(cur.origin);
+        self.rebind(&cur, &new);
+        new
     }
 
     /// Records that the map `old` was replaced by `new` (Go mutated it in place).

@@ -274,12 +274,7 @@ impl TemplateSet {
 
     fn parse_here(files: &[TemplateFile]) -> (TemplateSet, Vec<TemplateError>) {
         let mut order: Vec<&TemplateFile> = files.iter().collect();
-        // Helm's sortTemplates: by number of path separators, deepest first; ties in reverse
-        // lexical order.
-        order.sort_by(|a, b| {
-            let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
-            cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
-        });
+        helm_order(&mut order, |f| &f.name);
         let mut set = TemplateSet::default();
         let mut errors = Vec::new();
         for f in order {
@@ -319,7 +314,45 @@ impl TemplateSet {
         })
     }
 
+    /// Renders several templates as one Helm render, in the order given (Helm's is
+    /// [`helm_order`]), with Helm's shared state: all files of a chart share one top-level dot
+    /// and one `.Values`, so a map modified by `set`, `unset`, `merge` and friends in one file
+    /// stays modified for the files rendered after it. Pass the same `dot` value for every file
+    /// of a chart (clones share the maps; a subchart's `Values` should be the very map found at
+    /// the parent's `.Values.<subchart>`); the engine sets `.Template` (`Name`, `BasePath`) in it
+    /// per file, as Helm does. An error in one template does not stop the others.
+    pub fn render_all(&self, jobs: &[(&str, &Value)]) -> Vec<Result<Rendered, TemplateError>> {
+        with_big_stack(|| {
+            let mut ex = exec::Exec::new(&self.trees);
+            jobs.iter()
+                .map(|(name, dot)| {
+                    let dot = ex.with_template_object(dot, name);
+                    self.render_with(&mut ex, name, &dot)
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            jobs.iter()
+                .map(|(name, _)| {
+                    Err(no_thread(
+                        self.files.get(*name).copied().unwrap_or(FileId(0)),
+                    ))
+                })
+                .collect()
+        })
+    }
+
     fn render_here(&self, name: &str, dot: &Value) -> Result<Rendered, TemplateError> {
+        let mut ex = exec::Exec::new(&self.trees);
+        self.render_with(&mut ex, name, dot)
+    }
+
+    fn render_with(
+        &self,
+        ex: &mut exec::Exec<'_>,
+        name: &str,
+        dot: &Value,
+    ) -> Result<Rendered, TemplateError> {
         let Some(tree) = self.trees.get(name).cloned() else {
             return Err(TemplateError {
                 file: self.files.get(name).copied().unwrap_or(FileId(0)),
@@ -330,11 +363,31 @@ impl TemplateSet {
                 kind: ErrorKind::Exec,
             });
         };
-        let mut ex = exec::Exec::new(&self.trees);
         let mut out = ex.run(&tree, dot)?;
         out.remove_all("<no value>");
         Ok(out)
     }
+}
+
+/// Sorts template files into Helm's parse and render order (`sortTemplates`): most path
+/// separators first, ties in reverse lexical order.
+pub fn helm_order<T>(items: &mut [T], name: impl Fn(&T) -> &str) {
+    items.sort_by(|a, b| {
+        let (a, b) = (name(a), name(b));
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+}
+
+/// Helm's `.Template.BasePath` of a template name: the chart path (`chart`, `chart/charts/sub`,
+/// …) followed by `templates`.
+pub fn base_path(name: &str) -> String {
+    let parts: Vec<&str> = name.split('/').collect();
+    let mut i = 1;
+    while i + 1 < parts.len() && parts[i] == "charts" {
+        i += 2;
+    }
+    parts[..(i + 1).min(parts.len())].join("/")
 }
 
 /// Go's `associate`: a definition replaces an existing one unless it is empty.

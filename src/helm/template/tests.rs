@@ -463,7 +463,17 @@ fn tpl_renders_strings_as_templates() {
     assert_eq!(out.text, "web.example.com XHc/templates/a.yaml");
     let e = set.render("c/templates/b.yaml", &dot).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Parse);
-    assert!(e.message.contains("unclosed action"), "{}", e.message);
+    assert_eq!(
+        e.message,
+        "error calling tpl: cannot parse template \"{{ .Values.name \": template: gotpl:1: unclosed action"
+    );
+    assert_eq!(e.span, Span { start: 3, end: 6 });
+    let set2 = set_of(&[("t", "{{ tpl \"{{ .Values.missing.x }}\" . }}")]);
+    let e = set2.render("t", &values()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "error calling tpl: error during tpl function execution for \"{{ .Values.missing.x }}\": nil pointer evaluating interface {}.x"
+    );
     assert_eq!(e.span, Span { start: 3, end: 6 });
     // Definitions made inside tpl do not leak out.
     let e = set.render("c/templates/c.yaml", &dot).unwrap_err();
@@ -518,10 +528,7 @@ fn native_fields_and_methods() {
     assert_eq!(ok("{{ \"b\" | .Files.Get }}"), "<b>");
     assert_eq!(ok("{{ .Chart.Name }}"), "mychart");
     let e = render_with("{{ .Files.Get }}", &dot).unwrap_err();
-    assert_eq!(
-        e.message,
-        "error calling Get: wrong number of args for Get: want 1 got 0"
-    );
+    assert_eq!(e.message, "wrong number of args for Get: want 1 got 0");
     let e = render_with("{{ .Chart.Name 1 }}", &dot).unwrap_err();
     assert_eq!(
         e.message,
@@ -698,4 +705,61 @@ fn hostile_inputs_never_panic() {
         let (set, _) = TemplateSet::parse(&[file("t", 0, src)]);
         let _ = set.render("t", &values());
     }
+}
+
+#[test]
+fn render_all_shares_map_mutations_in_order() {
+    let set = set_of(&[
+        ("c/templates/a.yaml", "a={{ .Values.added }}"),
+        (
+            "c/templates/b.yaml",
+            "{{- $_ := set .Values \"added\" \"by-b\" -}}b",
+        ),
+    ]);
+    let mut names = vec![
+        "c/templates/a.yaml",
+        "c/templates/b.yaml",
+        "c/charts/s/templates/x.yaml",
+    ];
+    helm_order(&mut names, |n| n);
+    assert_eq!(
+        names,
+        [
+            "c/charts/s/templates/x.yaml",
+            "c/templates/b.yaml",
+            "c/templates/a.yaml"
+        ]
+    );
+    let dot = values();
+    let outs = set.render_all(&[("c/templates/b.yaml", &dot), ("c/templates/a.yaml", &dot)]);
+    let texts: Vec<String> = outs.into_iter().map(|r| r.unwrap().text).collect();
+    assert_eq!(texts, ["b", "a=by-b"]);
+    // Separate renders do not share state.
+    assert_eq!(set.render("c/templates/a.yaml", &dot).unwrap().text, "a=");
+    // The top-level dot is shared too, and `.Template` is set per file.
+    let set = set_of(&[
+        (
+            "c/templates/a.yaml",
+            "{{ .top }} {{ .Template.Name }} {{ .Template.BasePath }}",
+        ),
+        (
+            "c/templates/b.yaml",
+            "{{ $_ := set . \"top\" \"yes\" }}{{ .Template.Name }}",
+        ),
+        ("c/charts/s/templates/d/x.yaml", "{{ .Template.BasePath }}"),
+    ]);
+    let outs = set.render_all(&[
+        ("c/charts/s/templates/d/x.yaml", &dot),
+        ("c/templates/b.yaml", &dot),
+        ("c/templates/a.yaml", &dot),
+    ]);
+    let texts: Vec<String> = outs.into_iter().map(|r| r.unwrap().text).collect();
+    assert_eq!(
+        texts,
+        [
+            "c/charts/s/templates",
+            "c/templates/b.yaml",
+            "yes c/templates/a.yaml c/templates"
+        ]
+    );
 }
