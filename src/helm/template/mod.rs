@@ -8,15 +8,26 @@
 //! out.text                     // what Helm would write for that file (`<no value>` already removed)
 //! out.locate(byte)             // the Segment that emitted a byte: template file + span, value origin
 //! out.origins_in(range)        // value origins (values-file nodes) behind a byte range
+//!
+//! // A whole chart as Helm renders it (shared dot and `.Values`, `.Template` set per file):
+//! let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+//! helm_order(&mut names, |n| n);                   // Helm's parse and render order
+//! let results = set.render_all(&names.iter().map(|n| (*n, &dot_of_its_chart)).collect::<Vec<_>>());
 //! ```
 //! * All files share one namespace of `define`d names, as in Helm. Files are parsed in Helm's order
 //!   (deepest path first; at equal depth, reverse lexical order), and a later definition of a name
 //!   replaces an earlier one unless it is empty (Go's rule), so the parent chart's definition wins
 //!   over a subchart's. Two non-empty definitions of one name in one file are a parse error, as in Go.
 //!   A file with a parse error contributes nothing (Helm would fail the whole render).
-//! * `dot` is the top-level object of one file's render; the caller builds it, including
-//!   `.Template` (`Name`, `BasePath`) per file as Helm does. `include` and `tpl` see the dot they are
-//!   given, as in Helm, so `.Template` inside them is the calling file's.
+//! * `dot` is the top-level object of one file's render; the caller builds it. With
+//!   [`TemplateSet::render`] the caller also sets `.Template` (`Name`, `BasePath`); with
+//!   [`TemplateSet::render_all`] the engine does, as Helm does, and map mutations (`set`, `merge`,
+//!   …) carry over from file to file as in Helm. `include` and `tpl` see the dot they are given,
+//!   as in Helm, so `.Template` inside them is the calling file's.
+//! * Go mutates maps in place (`set`, `unset`, `merge*`); values here are immutable, so the engine
+//!   records each replaced map and every alias of it (variables, fields, dots) sees the new one.
+//! * Native objects ([`crate::helm::value::Native`]) return complete Go error messages from
+//!   `call`, like the functions of `funcs`.
 //! * Semantics are Helm's: `missingkey=zero` (a missing map key is nil; a field of a nil value in
 //!   the same chain is the error `nil pointer evaluating interface {}.x`), `<no value>` removed
 //!   after rendering, engine functions `include` (per-name nesting limit 1000, as Helm),

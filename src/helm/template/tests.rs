@@ -763,3 +763,60 @@ fn render_all_shares_map_mutations_in_order() {
         ]
     );
 }
+
+/// Every template of the shared corpus parses (functions are not checked here: the function
+/// library is tested on its own). Skips when `../shared` is absent.
+#[test]
+fn corpus_templates_parse() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !root.is_dir() {
+        eprintln!("skipping: {} not found", root.display());
+        return;
+    }
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.components().any(|c| c.as_os_str() == "templates")
+                && p.extension()
+                    .is_some_and(|e| e == "yaml" || e == "tpl" || e == "yml" || e == "txt")
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&root, &mut paths);
+    let mut failures = Vec::new();
+    let mut bytes = 0;
+    let start = std::time::Instant::now();
+    for p in &paths {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        bytes += text.len();
+        let text: Arc<str> = Arc::from(text);
+        let r =
+            with_big_stack(|| parse::parse("t", FileId(0), text.clone(), &|_| true, None)).unwrap();
+        if let Err(e) = r {
+            failures.push(format!(
+                "{}: {} at {:?}",
+                p.display(),
+                e.message,
+                &text[e.span.range()]
+            ));
+        }
+    }
+    eprintln!(
+        "parsed {} templates ({} KiB) in {:?}",
+        paths.len(),
+        bytes / 1024,
+        start.elapsed()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
