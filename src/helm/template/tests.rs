@@ -820,3 +820,82 @@ fn corpus_templates_parse() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces that make templates likely to parse and exercise the executor.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "{{",
+            "}}",
+            "{{- ",
+            " -}}",
+            "{{/* c */}}",
+            " ",
+            "\n",
+            "x",
+            ".Values",
+            ".name",
+            ".list",
+            "$",
+            "$x",
+            " := ",
+            " = ",
+            "|",
+            "(",
+            ")",
+            "\"s\"",
+            "`r`",
+            "'c'",
+            "1",
+            "-2",
+            "0x1f",
+            "1.5",
+            "if",
+            "else",
+            "end",
+            "range",
+            "with",
+            "define \"d\"",
+            "template \"d\"",
+            "include \"d\" .",
+            "tpl .Values.name .",
+            "block \"b\" .",
+            "break",
+            "continue",
+            "and",
+            "or",
+            "not",
+            "len",
+            "print",
+            "nil",
+            "true",
+            ",",
+            ".",
+            "$i, $v := ",
+            "required \"r\"",
+            "set . \"k\" 1",
+            "dict",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn random_templates_never_panic(pieces in prop::collection::vec(piece(), 0..40)) {
+            let src: String = pieces.concat();
+            let (set, errors) = TemplateSet::parse(&[file("t", 0, &src)]);
+            for e in &errors {
+                prop_assert!(e.span.end as usize <= src.len());
+            }
+            if errors.is_empty() {
+                match set.render("t", &values()) {
+                    Ok(out) => check_segments(&out),
+                    Err(e) => prop_assert!(e.span.end as usize <= src.len() || e.file != FileId(0)),
+                }
+            }
+        }
+    }
+}
