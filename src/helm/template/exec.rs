@@ -342,7 +342,8 @@ impl<'s> Exec<'s> {
                         v: with_origin(elem.clone()),
                         boxed: true,
                     };
-                    let key = Ev::plain(Value::str(k.as_str()));
+                    // A map entry's origin is the whole `key: value` entry: it serves the key too.
+                    let key = Ev::plain(Value::str(k.as_str()).with_origin(elem.v.origin));
                     if self.one_iteration(fr, c, mark, key, elem, out)? {
                         break;
                     }
@@ -960,7 +961,15 @@ impl<'s> Exec<'s> {
             return v.clone();
         }
         if let Some((_, r)) = self.resolved.get(&p) {
-            return r.clone();
+            // The memo is per map; the origin belongs to this value.
+            if map_ptr(r) == Some(p) {
+                return v.clone();
+            }
+            let mut r = r.clone();
+            if r.origin.is_none() {
+                r.origin = v.origin;
+            }
+            return r;
         }
         // Follow the chain of replacements.
         let mut cur = v.clone();

@@ -394,6 +394,13 @@ fn provenance_of_actions_and_text() {
     )
     .unwrap();
     assert_eq!(out.segments[0].value, Some(origin(10)));
+    // Range keys carry the origin of their entry (here the map's, as entries have none).
+    let out = render_with(
+        "{{ range $k, $v := .Values.map }}{{ $k }}{{ end }}",
+        &values(),
+    )
+    .unwrap();
+    assert_eq!(out.segments[0].value, Some(origin(40)));
     // A missing key carries the origin of the map it was looked up in.
     let out = render_with("{{ .Values.resources.limits | print }}", &values()).unwrap();
     assert_eq!(out.text, "<nil>");
