@@ -67,6 +67,9 @@ pub(crate) struct Exec<'s> {
     overlays: Vec<HashMap<String, Arc<Tree>>>,
     include_counts: HashMap<String, u32>,
     depth: usize,
+    /// The action being executed (`{{ … }}`, or the opening action of a control structure):
+    /// execution errors are reported at it.
+    action: Option<Span>,
     written: usize,
     iterations: u64,
     /// Maps replaced by a mutating function: old map (kept alive) → new map.
@@ -115,6 +118,7 @@ impl<'s> Exec<'s> {
             overlays: Vec::new(),
             include_counts: HashMap::new(),
             depth: 0,
+            action: None,
             written: 0,
             iterations: 0,
             rebound: HashMap::new(),
@@ -132,14 +136,7 @@ impl<'s> Exec<'s> {
         self.iterations = 0;
         let mut out = Rendered::default();
         let dot = Ev::plain(dot.clone());
-        self.call_tree(
-            tree,
-            dot,
-            &mut out,
-            tree.root
-                .first()
-                .map_or(Span::default(), super::parse::node_span),
-        )?;
+        self.call_tree(tree, dot, &mut out, None)?;
         Ok(out)
     }
 
@@ -154,13 +151,20 @@ impl<'s> Exec<'s> {
 
     /// An error at `span` of `tree` (at the `tpl` call site for trees parsed by `tpl`).
     fn error(&self, tree: &Tree, span: Span, message: impl Into<String>) -> TemplateError {
-        let (file, span) = tree.site.unwrap_or((tree.file, span));
+        let (file, span) = self.at(tree, span);
         TemplateError {
             file,
             span,
             message: message.into(),
             kind: ErrorKind::Exec,
         }
+    }
+
+    /// Where an error about `span` of `tree` is reported: the `tpl` call site for text parsed by
+    /// `tpl`, else the current action.
+    fn at(&self, tree: &Tree, span: Span) -> (crate::source::FileId, Span) {
+        tree.site
+            .unwrap_or((tree.file, self.action.unwrap_or(span)))
     }
 
     fn emit(
@@ -185,20 +189,30 @@ impl<'s> Exec<'s> {
     }
 
     /// Executes a whole tree in a fresh frame (no variables inherited, `$` = dot).
-    fn call_tree(&mut self, tree: &Arc<Tree>, dot: Ev, out: &mut Rendered, at: Span) -> R<()> {
+    /// `caller` is the calling tree and call span (`None` for the top level).
+    fn call_tree(
+        &mut self,
+        tree: &Arc<Tree>,
+        dot: Ev,
+        out: &mut Rendered,
+        caller: Option<(&Tree, Span)>,
+    ) -> R<()> {
         if self.depth >= MAX_CALL_DEPTH {
+            let (at_tree, at_span) = caller.unwrap_or((tree, Span::default()));
             return Err(self.error(
-                tree,
-                at,
+                at_tree,
+                at_span,
                 format!("exceeded maximum template depth ({MAX_CALL_DEPTH})"),
             ));
         }
         self.depth += 1;
+        let saved = self.action.take();
         let mut frame = Frame {
             tree: tree.clone(),
             vars: vec![("$".to_string(), dot.clone())],
         };
         let r = self.walk_list(&mut frame, &tree.root, &dot, out);
+        self.action = saved;
         self.depth -= 1;
         r.map(|_| ())
     }
@@ -220,6 +234,16 @@ impl<'s> Exec<'s> {
     }
 
     fn walk(&mut self, fr: &mut Frame, node: &Node, dot: &Ev, out: &mut Rendered) -> R<Flow> {
+        let saved = self.action;
+        if !matches!(node, Node::Text(_)) {
+            self.action = Some(super::parse::node_span(node));
+        }
+        let r = self.walk_node(fr, node, dot, out);
+        self.action = saved;
+        r
+    }
+
+    fn walk_node(&mut self, fr: &mut Frame, node: &Node, dot: &Ev, out: &mut Rendered) -> R<Flow> {
         let tree = fr.tree.clone();
         match node {
             Node::Text(span) => {
@@ -244,7 +268,7 @@ impl<'s> Exec<'s> {
                     None => Ev::plain(Value::NIL),
                 };
                 new_dot.boxed = false;
-                self.call_tree(&target, new_dot, out, *span)?;
+                self.call_tree(&target, new_dot, out, Some((&tree, *span)))?;
             }
             Node::Break(_) => return Ok(Flow::Break),
             Node::Continue(_) => return Ok(Flow::Continue),
@@ -731,7 +755,7 @@ impl<'s> Exec<'s> {
                     _ => false,
                 };
                 if empty {
-                    let (file, span) = tree.site.unwrap_or((tree.file, span));
+                    let (file, span) = self.at(&tree, span);
                     return Err(TemplateError {
                         file,
                         span,
@@ -744,7 +768,7 @@ impl<'s> Exec<'s> {
             "fail" => {
                 arity(&tree, self, span, name, &vals, 1)?;
                 let msg = str_arg(&tree, self, span, &vals[0])?;
-                let (file, span) = tree.site.unwrap_or((tree.file, span));
+                let (file, span) = self.at(&tree, span);
                 return Err(TemplateError {
                     file,
                     span,
@@ -814,8 +838,13 @@ impl<'s> Exec<'s> {
         let r = match self.find(&name) {
             Some(target) => {
                 let mut sub = Rendered::default();
-                self.call_tree(&target, Ev::plain(vals[1].clone()), &mut sub, span)
-                    .map(|_| sub)
+                self.call_tree(
+                    &target,
+                    Ev::plain(vals[1].clone()),
+                    &mut sub,
+                    Some((tree, span)),
+                )
+                .map(|_| sub)
             }
             None => Err(self.error(
                 tree,
@@ -836,7 +865,7 @@ impl<'s> Exec<'s> {
     fn tpl(&mut self, tree: &Arc<Tree>, span: Span, vals: &[Value]) -> R<Ev> {
         arity(tree, self, span, "tpl", vals, 2)?;
         let text: Arc<str> = Arc::from(str_arg(tree, self, span, &vals[0])?);
-        let site = tree.site.unwrap_or((tree.file, span));
+        let site = self.at(tree, span);
         let parsed = match super::parse::parse(
             "gotpl",
             site.0,
@@ -872,7 +901,12 @@ impl<'s> Exec<'s> {
         let main = Arc::new(parsed.main);
         self.overlays.push(layer);
         let mut sub = Rendered::default();
-        let r = self.call_tree(&main, Ev::plain(vals[1].clone()), &mut sub, span);
+        let r = self.call_tree(
+            &main,
+            Ev::plain(vals[1].clone()),
+            &mut sub,
+            Some((tree, span)),
+        );
         self.overlays.pop();
         if let Err(mut e) = r {
             // An execution error of the text itself (reported at this call site) gets Helm's

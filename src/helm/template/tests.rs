@@ -158,10 +158,31 @@ fn nil_pointer_errors_like_go() {
     assert_eq!(e.message, "nil pointer evaluating interface {}.deeper");
     assert_eq!(e.kind, ErrorKind::Exec);
     assert_eq!(e.file, FileId(0));
+    // Execution errors are reported at the action.
     assert_eq!(
         &"x\n  {{ .Values.missing.deeper }}"[e.span.range()],
-        ".Values.missing.deeper"
+        "{{ .Values.missing.deeper }}"
     );
+    // In a control structure, at its opening action; in a definition, in the definition's file.
+    let src = "{{ if .a }}\n{{ range .Values.missing.x }}{{ end }}{{ end }}";
+    let e = render_with(
+        src,
+        &map(vec![("a", Value::bool(true)), ("Values", map(vec![]))]),
+    )
+    .unwrap_err();
+    assert_eq!(&src[e.span.range()], "{{ range .Values.missing.x }}");
+    let set = set_of(&[
+        (
+            "a/templates/_h.tpl",
+            "{{ define \"h\" }}\n  {{ .x.y }}{{ end }}",
+        ),
+        ("a/templates/m.yaml", "{{ include \"h\" (dict \"x\" nil) }}"),
+    ]);
+    let e = set.render("a/templates/m.yaml", &values()).unwrap_err();
+    assert_eq!(e.message, "nil pointer evaluating interface {}.y");
+    assert_eq!(e.span, Span { start: 19, end: 29 });
+    let helpers = set.render("a/templates/_h.tpl", &values()).unwrap();
+    assert!(helpers.text.is_empty());
     let e = err("{{ .Values.null.x }}");
     assert_eq!(e.message, "nil pointer evaluating interface {}.x");
     // A variable holding nil is an invalid value: its fields are nothing, not an error.
@@ -423,8 +444,8 @@ fn required_fail_lookup() {
     let e = err("a\n{{ required \"name is required\" .Values.missing }}");
     assert_eq!(e.kind, ErrorKind::Required);
     assert_eq!(e.message, "name is required");
-    // The span is the function's name in the action.
-    assert_eq!(e.span, Span { start: 5, end: 13 });
+    // The span is the action.
+    assert_eq!(e.span, Span { start: 2, end: 51 });
     let e = err("{{ .Values.empty | required \"empty!\" }}");
     assert_eq!(e.kind, ErrorKind::Required);
     assert_eq!(r("{{ required \"x\" .Values.name }}"), "web");
@@ -474,14 +495,14 @@ fn tpl_renders_strings_as_templates() {
         e.message,
         "error calling tpl: cannot parse template \"{{ .Values.name \": template: gotpl:1: unclosed action"
     );
-    assert_eq!(e.span, Span { start: 3, end: 6 });
+    assert_eq!(e.span, Span { start: 0, end: 23 }, "the tpl action");
     let set2 = set_of(&[("t", "{{ tpl \"{{ .Values.missing.x }}\" . }}")]);
     let e = set2.render("t", &values()).unwrap_err();
     assert_eq!(
         e.message,
         "error calling tpl: error during tpl function execution for \"{{ .Values.missing.x }}\": nil pointer evaluating interface {}.x"
     );
-    assert_eq!(e.span, Span { start: 3, end: 6 });
+    assert_eq!(e.span, Span { start: 0, end: 37 }, "the tpl action");
     // Definitions made inside tpl do not leak out.
     let e = set.render("c/templates/c.yaml", &dot).unwrap_err();
     assert!(e.message.contains("no template \"x\""), "{}", e.message);
