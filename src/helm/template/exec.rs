@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::parse::{Arg, ArgKind, Cmd, Control, Node, Pipe, Tree, go_quote};
 use super::{
     ErrorKind, MAX_CALL_DEPTH, MAX_INCLUDE_PER_NAME, MAX_ITERATIONS, MAX_OUTPUT, Rendered,
-    TemplateError, fallback,
+    TemplateError,
 };
 use crate::helm::value::{Kind, Map, Origin, Value};
 use crate::source::Span;
@@ -104,11 +104,11 @@ fn go_type(ev: &Ev) -> String {
 }
 
 pub(crate) fn display(v: &Value) -> String {
-    fallback::display(v)
+    crate::helm::funcs::gofmt::display(v)
 }
 
-fn lookup_func(name: &str) -> Option<fallback::Func> {
-    fallback::lookup(name)
+fn lookup_func(name: &str) -> Option<crate::helm::funcs::Func> {
+    crate::helm::funcs::lookup(name)
 }
 
 impl<'s> Exec<'s> {

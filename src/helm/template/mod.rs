@@ -54,7 +54,6 @@
 //! large stack so the depth limits never meet the caller's stack size.
 
 mod exec;
-mod fallback;
 mod lex;
 pub(crate) mod parse;
 
@@ -247,7 +246,7 @@ impl std::fmt::Debug for TemplateSet {
 
 /// Whether `name` is a function a template may call.
 pub(crate) fn is_func(name: &str) -> bool {
-    exec::ENGINE_FUNCS.contains(&name) || fallback::lookup(name).is_some()
+    exec::ENGINE_FUNCS.contains(&name) || crate::helm::funcs::lookup(name).is_some()
 }
 
 /// Runs `f` on a helper thread with a large stack; `None` if the thread cannot be spawned.
