@@ -10,7 +10,7 @@ pub const STARTER: &str = r#"# yaml-language-server: $schema=https://raw.githubu
 # Namespace of objects that do not set metadata.namespace.
 defaultNamespace: default
 
-# Target Kubernetes version for version-aware rules; quote it so 1.30 is not read as 1.3.
+# Target Kubernetes version for version-aware rules (deprecated and removed APIs).
 kubeVersion: "1.35"
 
 # Lowest severity that makes `kpolicy lint` exit with status 1: error, warning or info.

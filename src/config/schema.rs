@@ -41,9 +41,9 @@ pub enum CategoryName {
 /// `kubeVersion`: a quoted minor version.
 pub(super) fn kube_version_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
-        "type": ["string", "null"],
+        "type": ["string", "number", "null"],
         "pattern": "^[vV]?1\\.[0-9]{1,2}(\\..*)?$",
-        "description": "Target Kubernetes version, quoted so 1.30 is not read as 1.3 (e.g. \"1.30\").",
+        "description": "Target Kubernetes version for version-aware rules, e.g. 1.30 (--kube-version overrides it).",
         "examples": ["1.30"]
     })
 }
