@@ -602,14 +602,14 @@ proptest::proptest! {
             let mut bytes = source.as_bytes().to_vec();
             let i = at % bytes.len();
             bytes[i] = byte;
-            if let Ok(mutated) = String::from_utf8(bytes) {
-                if let Ok(config) = LoadedConfig::from_text(Path::new(".kpolicy.yaml"), mutated) {
-                    // And the rules it compiled run on a manifest without panicking.
-                    let options = kpolicy::engine::Options { config: Some(std::sync::Arc::new(config)), ..Default::default() };
-                    if let Ok(rules) = kpolicy::engine::select_rules(&options) {
-                        let manifest = include_str!("../testdata/custom-rules/cross-object/fail.yaml");
-                        let _ = kpolicy::engine::lint_texts(vec![("m.yaml".into(), manifest.into())], &options, &rules);
-                    }
+            if let Ok(mutated) = String::from_utf8(bytes)
+                && let Ok(config) = LoadedConfig::from_text(Path::new(".kpolicy.yaml"), mutated)
+            {
+                // And the rules it compiled run on a manifest without panicking.
+                let options = kpolicy::engine::Options { config: Some(std::sync::Arc::new(config)), ..Default::default() };
+                if let Ok(rules) = kpolicy::engine::select_rules(&options) {
+                    let manifest = include_str!("../testdata/custom-rules/cross-object/fail.yaml");
+                    let _ = kpolicy::engine::lint_texts(vec![("m.yaml".into(), manifest.into())], &options, &rules);
                 }
             }
         }
