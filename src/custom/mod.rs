@@ -136,8 +136,23 @@ fn compile_cel(source: &str) -> Result<Program, (String, usize)> {
                 .sum::<usize>();
             line_start + in_line
         });
-        (format!("invalid CEL: {message}"), offset)
+        (
+            format!("invalid CEL: {}", plain_parse_error(&message)),
+            offset,
+        )
     })
+}
+
+/// The ANTLR parser's message without its list of every token it would have accepted.
+fn plain_parse_error(message: &str) -> String {
+    let message = message.strip_prefix("Syntax error: ").unwrap_or(message);
+    if message.starts_with("mismatched input '<EOF>'") {
+        return "the expression ends too early".to_string();
+    }
+    match message.find(" expecting {") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
 }
 
 /// Checks that `program` uses only defined identifiers; `base` maps its byte offsets to the
@@ -649,6 +664,7 @@ mod tests {
     fn compile_errors_name_the_field_and_place() {
         let e = CustomRule::compile(&spec("object.spec.replicas >=", "m")).unwrap_err();
         assert_eq!(e.field, "expression");
+        assert_eq!(e.message, "invalid CEL: the expression ends too early");
         assert_eq!(e.at.map(|(l, c, _)| (l, c)), Some((0, 23)));
         let e = CustomRule::compile(&spec("objec.kind == 'Pod'", "m")).unwrap_err();
         assert_eq!(e.message, "unknown variable `objec`");
