@@ -475,6 +475,9 @@ impl Native for Version {
     fn display(&self) -> String {
         self.to_string()
     }
+    fn to_data(&self) -> Option<Value> {
+        Some(Value::str(self.to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -92,7 +92,48 @@ fn to_node(v: &Value, flavor: Flavor, depth: usize) -> std::result::Result<Node<
             entries.sort_by(|a, b| key_order(&a.0, &b.0));
             Node::Map(entries)
         }
+        Kind::Native(n) => match n.to_data() {
+            Some(d) if !matches!(d.kind, Kind::Native(_)) => to_node_owned(d, flavor, depth + 1)?,
+            _ => Node::Owned(n.display()),
+        },
+    })
+}
+
+/// [`to_node`] for a value computed on the fly (a native object's data form).
+fn to_node_owned(
+    v: Value,
+    flavor: Flavor,
+    depth: usize,
+) -> std::result::Result<Node<'static>, String> {
+    if depth > 1000 {
+        return Err("yaml: nesting too deep".to_string());
+    }
+    Ok(match v.kind {
+        Kind::Str(s) => Node::Owned(s.to_string()),
+        Kind::List(l) => Node::List(
+            l.iter()
+                .map(|x| to_node_owned(x.clone(), flavor, depth + 1))
+                .collect::<std::result::Result<_, _>>()?,
+        ),
+        Kind::Map(m) => {
+            let mut entries: Vec<(String, Node<'static>)> = m
+                .iter()
+                .map(|(k, x)| Ok((k.clone(), to_node_owned(x.clone(), flavor, depth + 1)?)))
+                .collect::<std::result::Result<_, String>>()?;
+            entries.sort_by(|a, b| key_order(&a.0, &b.0));
+            Node::Map(entries)
+        }
         Kind::Native(n) => Node::Owned(n.display()),
+        other => {
+            let v = Value::new(other);
+            match to_node(&v, flavor, depth)? {
+                Node::Null => Node::Null,
+                Node::Scalar(s) => Node::Scalar(s),
+                Node::Owned(s) => Node::Owned(s),
+                // Strings, lists and maps are handled above.
+                _ => Node::Null,
+            }
+        }
     })
 }
 

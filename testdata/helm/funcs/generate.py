@@ -339,6 +339,11 @@ for s in ['a = 1\nb = [1.5, "x"]\n[t]\nd = 1979-05-27T07:32:00Z\ne = true', "[[x
 case("mustToToml", D(("a", I(1)), ("b", D(("c", S("x"))))))
 case("typeOf", C("get", C("fromToml", S("a = 1")), S("a")))
 
+for f in ["toJson", "toYaml", "kindOf", "typeOf"]:
+    case(f, C("semver", S("v1.2.3-rc.1+b")))
+    case(f, C("toDate", S("2006-01-02T15:04:05Z07:00"), S("2024-02-29T13:14:15.5+01:00")))
+case("toYaml", D(("when", C("toDate", S("2006-01-02"), S("2024-03-05"))), ("v", C("semver", S("1.2")))))
+
 # --- dates and deterministic stand-ins: shapes only -------------------------------------------
 for f, args in [
     ("date", [S("2006-01-02T15:04:05Z07:00 Mon Jan _2 3PM .000 002"), I(0)]), ("date", [S("02/01/06 15h04"), I(1700000000)]),
