@@ -14,7 +14,8 @@
 //! capped ([`MAX_ITEMS`], [`MAX_OUTPUT`]).
 //!
 //! # Provenance
-//! Results derived from one principal value keep its [`Origin`]: string transforms keep the origin
+//! Results derived from one principal value keep its [`Origin`](super::value::Origin): string
+//! transforms keep the origin
 //! of the string they transformed (the last argument for piped calls); `default`, `coalesce`,
 //! `ternary`, `get`, `index`, `dig`, `pluck`, `first`, `last` return stored values with their own
 //! origins; constructors (`dict`, `list`, …) carry none.
