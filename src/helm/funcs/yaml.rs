@@ -428,21 +428,21 @@ enum Style {
     Literal,
 }
 
+/// go-yaml's `is_printable`, which (unlike the YAML spec) rejects U+0085 and every character
+/// outside the Basic Multilingual Plane, so those strings are double-quoted with escapes.
 fn is_printable(c: char) -> bool {
     let u = c as u32;
     u == 0x0A
         || (0x20..=0x7E).contains(&u)
-        || u == 0x85
-        || ((0xA0..=0xD7FF).contains(&u))
+        || (0xA0..=0xD7FF).contains(&u)
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
-        || (0x10000..=0x10FFFF).contains(&u)
 }
 
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn choose_style(s: &str, is_key: bool) -> Style {
+fn choose_style(s: &str, is_key: bool, flavor: Flavor) -> Style {
     let requested = if s.contains('\n') {
         Style::Literal
     } else if !resolves_non_string(s) && !is_base60_float(s) {
@@ -464,6 +464,7 @@ fn choose_style(s: &str, is_key: bool) -> Style {
         let mut flow_ind = false;
         let mut line_breaks = false;
         let mut special = false;
+        let mut tabs = false;
         let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
             (false, false, false, false);
         let (mut break_space, mut space_break) = (false, false);
@@ -512,7 +513,10 @@ fn choose_style(s: &str, is_key: bool) -> Style {
                     _ => {}
                 }
             }
-            if !is_printable(c) {
+            if c == '\t' && flavor == Flavor::V3 {
+                // go-yaml v3 allows tabs in block scalars only.
+                tabs = true;
+            } else if !is_printable(c) {
                 special = true;
             }
             if c == ' ' {
@@ -564,6 +568,11 @@ fn choose_style(s: &str, is_key: bool) -> Style {
             block_plain = false;
             single = false;
             block = false;
+        }
+        if tabs {
+            flow_plain = false;
+            block_plain = false;
+            single = false;
         }
         if line_breaks {
             flow_plain = false;
@@ -643,7 +652,7 @@ impl Emitter {
         let allow_breaks = !is_key;
         let chars: Vec<char> = s.chars().collect();
         let n = chars.len();
-        match choose_style(s, is_key) {
+        match choose_style(s, is_key, self.flavor) {
             Style::Plain => {
                 let mut spaces = false;
                 for i in 0..n {
@@ -698,9 +707,18 @@ impl Emitter {
             Style::Double => {
                 self.push('"');
                 let mut spaces = false;
+                // go-yaml's `is_bom` looks at the start of the string, not at the current
+                // character: after a leading BOM every character is escaped.
+                let all = chars.first() == Some(&'\u{FEFF}');
                 for i in 0..n {
                     let c = chars[i];
-                    if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                    if all
+                        || !is_printable(c)
+                        || c == '\u{FEFF}'
+                        || is_break(c)
+                        || c == '"'
+                        || c == '\\'
+                    {
                         self.push('\\');
                         match c {
                             '\0' => self.push('0'),

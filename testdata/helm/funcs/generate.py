@@ -320,6 +320,23 @@ for v in [
 ]:
     case("toYaml", v)
     case("toYamlPretty", v)
+long_key = "k" * 130
+words2 = " ".join(["w%d" % i for i in range(40)])
+for v in [
+    D((long_key, S("v"))),
+    D(("a: b", S("x")), ("#c", S("y")), ("- d", S("z"))),
+    D(("s", S("\ufeffbom")), ("e", S("😀 emoji")), ("z", S("zero\u200bwidth")), ("c", S("ctl\x01x"))),
+    D(("w", S("x" * 100))),
+    D(("m", S("a  b  " + words2))),
+    L(L(S(words2)), D(("deep", L(S(words2))))),
+    D(("q", S("it's " + words2)), ("d", S("\t" + words2 + "  end"))),
+    D(("lit", S("line one\n  indented\n\ttab\nlast"))),
+    D(("trail", S("keep\n\n"))),
+    S(words2),
+    L(S("a"), I(1), F(1.5), N, B(True)),
+]:
+    case("toYaml", v)
+    case("toYamlPretty", v)
 case("toYaml", D(("f", C("float64", S("NaN")))))
 case("mustToYaml", D(("a", L(I(1)))))
 for s in ["a: 1\nb: [x, true]\nc:\n  d: null\n", "- 1\n- b", "", "x", "a: [", "n: 1.5e3\nm: 0x10\nk: yes"]:
