@@ -101,6 +101,16 @@ pub fn lookup(name: &str) -> Option<Func> {
         .map(|i| TABLE[i].1)
 }
 
+/// Functions that, in Go, modify the map given as their first argument and return it (`set`,
+/// `unset`, `merge`, `mergeOverwrite`, `mustMerge`, `mustMergeOverwrite`). Here they return the
+/// updated map and the engine stores it back where the first argument came from.
+pub fn mutates_first_arg(name: &str) -> bool {
+    matches!(
+        name,
+        "set" | "unset" | "merge" | "mergeOverwrite" | "mustMerge" | "mustMergeOverwrite"
+    )
+}
+
 /// Every function name, sorted (for diagnostics such as "function not defined" suggestions).
 pub fn names() -> impl Iterator<Item = &'static str> {
     TABLE.iter().map(|(n, _)| *n)
