@@ -238,6 +238,18 @@ for f, args in [
                         D(("a", I(5)), ("keep", S("other")), ("l", L(I(2))), ("n", D(("y", I(2)), ("x", I(9)))), ("z", N))]),
     ("merge", [D(("l", L(I(1))), ("e", S(""))), D(("l", L(I(2))), ("e", S("filled"))), D(("x", S("third")))]),
     ("mergeOverwrite", [D(("a", S("x"))), D(("a", S("")))]),
+    ("merge", [D(("m", D())), D(("m", D(("x", I(1)))))]),
+    ("merge", [D(("m", S("scalar"))), D(("m", D(("x", I(1)))))]),
+    ("mergeOverwrite", [D(("m", S("scalar"))), D(("m", D(("x", I(1)))))]),
+    ("mergeOverwrite", [D(("m", D(("x", I(1))))), D(("m", S("scalar")))]),
+    ("mergeOverwrite", [D(("m", D(("x", I(1))))), D(("m", D()))]),
+    ("merge", [D(("a", N)), D(("a", S("filled")))]),
+    ("merge", [D(("a", S("keep"))), D(("a", N))]),
+    ("mergeOverwrite", [D(("l", L(I(1), I(2)))), D(("l", L()))]),
+    ("merge", [D(("l", L())), D(("l", L(I(3))))]),
+    ("mergeOverwrite", [D(("a", I(1)), ("n", D(("d", D(("e", I(1))))))), D(("n", D(("d", D(("f", I(2)))))))]),
+    ("merge", [D(), D(("a", I(1))), D(("a", I(2)), ("b", I(3)))]),
+    ("mergeOverwrite", [D(), D(("a", I(1))), D(("a", I(2)), ("b", I(3)))]),
 ]:
     case(f, *args)
 
