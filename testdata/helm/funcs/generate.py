@@ -160,7 +160,8 @@ case("urlquery", S("a b&c=d/é~"))
 
 # --- strings -------------------------------------------------------------------------------
 for f, args in [
-    ("upper", [S("abc é")]), ("lower", [S("ABC É")]), ("title", [S("hello wORLD-x_y it's")]),
+    ("upper", [S("abc é")]), ("lower", [S("ABC É")]), ("upper", [S("straße ﬀ ǆ")]), ("lower", [S("ΟΔΟΣ İ")]),
+    ("title", [S("ǆemal straße ñu")]), ("swapcase", [S("ǅ ß Σ")]), ("trim", [S("\u00a0\u2003x\u3000")]), ("title", [S("hello wORLD-x_y it's")]),
     ("untitle", [S("Hello World")]), ("trim", [S("  \t x y \n")]), ("trimAll", [S("$"), S("$5.00$")]),
     ("trimSuffix", [S("-"), S("a-")]), ("trimPrefix", [S("-"), S("-a")]), ("trunc", [I(3), S("abcdef")]),
     ("trunc", [I(-2), S("abcdef")]), ("trunc", [I(63), S("abc")]), ("substr", [I(1), I(3), S("abcdef")]),
