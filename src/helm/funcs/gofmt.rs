@@ -1075,6 +1075,34 @@ mod tests {
         );
     }
 
+    /// Random format strings over the directive alphabet never panic.
+    #[test]
+    fn sprintf_survives_random_formats() {
+        let alphabet: Vec<char> = "%%%-+# 0123456789.*[]vdsqxXfeEgGtcbUoTwé\\"
+            .chars()
+            .collect();
+        let args = [
+            i(-7),
+            fl(2.5),
+            s("é"),
+            Value::NIL,
+            Value::list(vec![i(1), Value::NIL]),
+            i(i64::MAX),
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut f = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let len = (seed >> 59) as usize;
+            for _ in 0..len {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                f.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            let n = (seed >> 20) as usize % (args.len() + 1);
+            let _ = sprintf(&f, &args[..n]);
+        }
+    }
+
     #[test]
     fn format_float_matches_strconv() {
         assert_eq!(format_float(0.0, 'g', None), "0");
