@@ -931,25 +931,45 @@ fn parse_yaml(s: &str) -> std::result::Result<serde_json::Value, String> {
     if s.trim().is_empty() {
         return Ok(serde_json::Value::Null);
     }
-    let options = serde_saphyr::options! { legacy_octal_numbers: true };
-    let v = serde_saphyr::from_str_with_options::<serde_json::Value>(s, options).map_err(|e| {
-        // The first line of the report: "error: line 1 column 4: unclosed bracket '['".
-        let text = e.to_string();
-        let first = text
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim_start_matches("error: ");
-        let msg = match first.split_once(": ") {
-            Some((pos, rest)) if pos.starts_with("line ") => {
-                let line = pos.split_whitespace().nth(1).unwrap_or("1");
-                format!("line {line}: {rest}")
-            }
-            _ => first.to_string(),
+    let options = serde_saphyr::options! {
+        legacy_octal_numbers: true,
+        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+    };
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_str_multiple_with_options(s, options)
+        .map_err(|e| yaml_error(&e.to_string()))?;
+    // Helm reads the first document only.
+    let first = docs.into_iter().next().unwrap_or(serde_json::Value::Null);
+    Ok(yaml11_keys(first, 0))
+}
+
+/// Helm's wording around the first line of serde-saphyr's report ("error: line 1 column 4:
+/// unclosed bracket '['").
+fn yaml_error(text: &str) -> String {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ");
+    if let Some(rest) = first.split("non-finite float `").nth(1) {
+        // Helm's YAML→JSON step fails on the float instead.
+        let token = rest.split('`').next().unwrap_or("").to_ascii_lowercase();
+        let shown = if token.contains("nan") {
+            "NaN"
+        } else if token.starts_with('-') {
+            "-Inf"
+        } else {
+            "+Inf"
         };
-        format!("error converting YAML to JSON: yaml: {msg}")
-    })?;
-    Ok(yaml11_keys(v, 0))
+        return format!("error converting YAML to JSON: json: unsupported value: {shown}");
+    }
+    let msg = match first.split_once(": ") {
+        Some((pos, rest)) if pos.starts_with("line ") => {
+            let line = pos.split_whitespace().nth(1).unwrap_or("1");
+            format!("line {line}: {rest}")
+        }
+        _ => first.to_string(),
+    };
+    format!("error converting YAML to JSON: yaml: {msg}")
 }
 
 /// Map keys that YAML 1.1 reads as booleans become "true"/"false" (Helm's YAML→JSON step).

@@ -376,6 +376,10 @@ for s in ["a: 1\nb: [x, true]\nc:\n  d: null\n", "- 1\n- b", "", "x", "a: [", "n
     case("fromYaml", S(s))
 for s in ["- 1\n- b: 2", "a: 1", ""]:
     case("fromYamlArray", S(s))
+for s in ["d: 2001-12-14\nb: 0b101\no: 0o17\nx: 0x1F\nbig: 12345678901234567890\nf: .5\nnn: ~\ne: \"\"\ns: !!str 123\nt: 1_000\noct: 010",
+          "a: &x {k: 1}\nb: *x\nc:\n  <<: *x\n  j: 2", "a: 1\n---\nb: 2", "1: one\n2.5: two\ntrue: three",
+          "a: 1\na: 2", "inf: .inf", "k: 'single'\nl: >\n  folded\n  text\nm: |\n  lit\n", "on: yes\noff: no\ny: n"]:
+    case("fromYaml", S(s))
 for v in [
     D(("x", I(1)), ("s", S('a"b')), ("a", D(("y", F(2.5)), ("b", D(("z", L(I(1), I(2))))))), ("l", L(D(("q", I(1)))))),
     D(("a", F(3.0)), ("b", F(1e21)), ("c", F(0.000001)), ("d", N), ("e", L()), ("f", L(D(("x", I(1))), I(2))),
