@@ -82,7 +82,7 @@ fn parse_node(spec: &str, names: &[&'static str]) -> Result<Node<'static>, Strin
         }),
         "num" => Kind::Number,
         "bool" => Kind::Boolean,
-        "qty" => Kind::Quantity,
+        "qty" => Kind::Quantity { pattern: false },
         "ios" => Kind::IntOrString,
         "arr" => Kind::Array(arg()?),
         "map" => Kind::Map(arg()?),
@@ -217,7 +217,11 @@ fn parse(text: &'static str) -> Result<Builtin, String> {
 }
 
 /// Gives the enum table's fields their allowed values, in every version that has the field.
+/// Definitions with the same shape share a node (`LabelSelectorRequirement` and
+/// `NodeSelectorRequirement`), so each definition given an enum gets its own copy first.
 fn apply_enums(builtin: &mut Builtin, entries: &[EnumEntry]) {
+    // (definition name, shared node) → the definition's own copy.
+    let mut copies: HashMap<(usize, NodeIx), NodeIx> = HashMap::new();
     let mut done = HashSet::new();
     for entry in entries {
         let Some(name) = builtin.names.iter().position(|n| *n == entry.definition) else {
@@ -229,9 +233,20 @@ fn apply_enums(builtin: &mut Builtin, entries: &[EnumEntry]) {
             .map(|v| &*Box::leak(v.clone().into_boxed_str()))
             .collect();
         for version in 0..builtin.defs.len() {
-            let Some(def) = builtin.defs[version][name] else {
+            let Some(shared) = builtin.defs[version][name] else {
                 continue;
             };
+            let def = match copies.get(&(name, shared)) {
+                Some(&copy) => copy,
+                None => {
+                    let copy = builtin.nodes[shared as usize].clone();
+                    builtin.nodes.push(copy);
+                    let copy = (builtin.nodes.len() - 1) as NodeIx;
+                    copies.insert((name, shared), copy);
+                    copy
+                }
+            };
+            builtin.defs[version][name] = Some(def);
             if !done.insert((def, entry.field.clone())) {
                 continue;
             }
@@ -408,5 +423,35 @@ mod tests {
             });
             assert!(found, "{}.{} got no enum", entry.definition, entry.field);
         }
+    }
+}
+
+#[cfg(test)]
+mod enum_tests {
+    use super::*;
+
+    fn allowed(definition: &str, field: &str) -> Vec<&'static str> {
+        let b = builtin();
+        let v = b.version_index(KubeVersion::DEFAULT);
+        let name = b.names.iter().position(|n| *n == definition).unwrap();
+        let def = b.defs[v][name].unwrap();
+        let Kind::Object(object) = &b.nodes[def as usize].kind else {
+            panic!("{definition} is not an object");
+        };
+        let prop = object.prop(field).unwrap();
+        b.nodes[prop.node as usize].enumeration.clone().unwrap()
+    }
+
+    #[test]
+    fn definitions_of_the_same_shape_keep_their_own_values() {
+        // Both are {key, operator, values}: one node until the enum table tells them apart.
+        assert!(
+            !allowed(
+                "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement",
+                "operator"
+            )
+            .contains(&"Gt")
+        );
+        assert!(allowed("io.k8s.api.core.v1.NodeSelectorRequirement", "operator").contains(&"Gt"));
     }
 }

@@ -77,16 +77,22 @@ impl<'a> Compiler<'a> {
         });
         let ty = s.get_str("type");
         let properties = s.get("properties").filter(|p| p.is_map());
+        let quantity_pattern = s
+            .get_str("pattern")
+            .is_some_and(|p| p.starts_with(QUANTITY_PATTERN));
         let kind = if is_true(s.get("x-kubernetes-int-or-string")) {
-            Kind::IntOrString
+            if quantity_pattern {
+                Kind::Quantity { pattern: true }
+            } else {
+                Kind::IntOrString
+            }
         } else {
             match ty {
                 Some("string") => {
                     let format = s.get_str("format");
-                    let pattern = s.get_str("pattern");
                     Kind::String(if format == Some("byte") {
                         StrFormat::Byte
-                    } else if pattern.is_some_and(|p| p.starts_with(QUANTITY_PATTERN)) {
+                    } else if quantity_pattern {
                         StrFormat::Quantity
                     } else {
                         StrFormat::Plain
@@ -104,6 +110,15 @@ impl<'a> Compiler<'a> {
                         Some(items) if items.is_map() => self.compile(items, depth + 1, false),
                         _ => self.any(),
                     };
+                    // The API server keeps unknown fields of the items of a preserving list too
+                    // (its pruning skips one level down through arrays).
+                    if preserve {
+                        if let Some(Kind::Object(object)) =
+                            self.nodes.get_mut(items as usize).map(|n| &mut n.kind)
+                        {
+                            object.additional = Additional::Open;
+                        }
+                    }
                     Kind::Array(items)
                 }
                 Some("object") => self.object(s, properties, preserve, embedded, depth, root),
@@ -199,9 +214,9 @@ pub struct Served<'a> {
     pub keep_unknown: bool,
 }
 
-/// The custom resource kinds the set's CRDs define: (group, version, kind) → the first CRD
-/// (in set order) that serves it.
-pub fn served<'a>(index: &Index<'a>) -> HashMap<(&'a str, &'a str, &'a str), Served<'a>> {
+/// The custom resource kinds the set's CRDs define: (group, version, kind) → every CRD of the set
+/// that serves it, in set order (a set may hold several releases of one operator's CRDs).
+pub fn served<'a>(index: &Index<'a>) -> HashMap<(&'a str, &'a str, &'a str), Vec<Served<'a>>> {
     let mut out = HashMap::new();
     for crd in index.of_kind("CustomResourceDefinition") {
         if crd.group != "apiextensions.k8s.io" {
@@ -228,11 +243,13 @@ pub fn served<'a>(index: &Index<'a>) -> HashMap<(&'a str, &'a str, &'a str), Ser
             .get("validation")
             .and_then(|v| v.get("openAPIV3Schema"));
         let mut add = |version: &'a str, schema: Option<NodeRef<'a>>| {
-            out.entry((group, version, kind)).or_insert(Served {
-                crd,
-                schema,
-                keep_unknown,
-            });
+            out.entry((group, version, kind))
+                .or_insert_with(Vec::new)
+                .push(Served {
+                    crd,
+                    schema,
+                    keep_unknown,
+                });
         };
         let versions: Vec<NodeRef<'a>> = spec
             .get("versions")

@@ -67,8 +67,11 @@ pub enum Kind<'a> {
     Integer(IntFormat),
     Number,
     Boolean,
-    /// `resource.Quantity`: a number, or a string `ParseQuantity` accepts.
-    Quantity,
+    /// `resource.Quantity`: a number, or a string `ParseQuantity` accepts; with `pattern`, a string
+    /// must also match the OpenAPI quantity pattern (CRD schemas say so).
+    Quantity {
+        pattern: bool,
+    },
     /// `intstr.IntOrString` (`x-kubernetes-int-or-string`).
     IntOrString,
     Array(NodeIx),
@@ -343,6 +346,8 @@ enum Step<'a> {
 
 struct Walk<'s, 'a, 'd> {
     schema: Schema<'s, 'a>,
+    /// The object, for messages about its root (`RoleBinding/read`).
+    root_name: &'d str,
     class: Class,
     /// Built-in schemas: `""` is the zero value of an enum field and always accepted.
     empty_enum_ok: bool,
@@ -410,13 +415,12 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             Kind::Any => {}
             Kind::String(format) => {
                 if ty != YamlType::String {
-                    self.mismatch(at.value, ty, "a string", None);
+                    self.mismatch(at, ty, "a string", None);
                     return;
                 }
                 let text = at.value.scalar().unwrap_or_default();
                 match format {
-                    StrFormat::Byte if !is_base64(text) => self.mismatch(
-                        at.value,
+                    StrFormat::Byte if !is_base64(text) => self.mismatch(at,
                         ty,
                         "base64 data",
                         Some("encode the value with `base64 -w0`, or use `stringData` for plain text in a Secret".to_string()),
@@ -447,38 +451,43 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     }
                 }
                 YamlType::Float if integral_float(at.value.scalar().unwrap_or_default()) => {}
-                _ => self.mismatch(at.value, ty, "an integer", None),
+                _ => self.mismatch(at, ty, "an integer", None),
             },
             Kind::Number => {
                 if !matches!(ty, YamlType::Int | YamlType::Float) {
-                    self.mismatch(at.value, ty, "a number", None);
+                    self.mismatch(at, ty, "a number", None);
                 } else {
                     self.check_enum(at.value, node);
                 }
             }
             Kind::Boolean => {
                 if ty != YamlType::Bool {
-                    self.mismatch(at.value, ty, "a boolean (`true` or `false`)", None);
+                    self.mismatch(at, ty, "a boolean (`true` or `false`)", None);
                 }
             }
-            Kind::Quantity => match ty {
+            Kind::Quantity { pattern } => match ty {
                 YamlType::Int | YamlType::Float => {}
                 YamlType::String => {
                     let text = at.value.scalar().unwrap_or_default();
-                    if Quantity::from_manifest(text).is_err() {
+                    let ok = if *pattern {
+                        Quantity::is_well_formed(text)
+                    } else {
+                        Quantity::from_manifest(text).is_ok()
+                    };
+                    if !ok {
                         self.bad_quantity(at.value, text);
                     }
                 }
-                _ => self.mismatch(at.value, ty, "a quantity (`250m`, `512Mi`)", None),
+                _ => self.mismatch(at, ty, "a quantity (`250m`, `512Mi`)", None),
             },
             Kind::IntOrString => match ty {
                 YamlType::Int | YamlType::String => self.check_enum(at.value, node),
                 YamlType::Float if integral_float(at.value.scalar().unwrap_or_default()) => {}
-                _ => self.mismatch(at.value, ty, "an integer or a string", None),
+                _ => self.mismatch(at, ty, "an integer or a string", None),
             },
             Kind::Array(items) => {
                 if ty != YamlType::Seq {
-                    self.mismatch(at.value, ty, "a list", None);
+                    self.mismatch(at, ty, "a list", None);
                     return;
                 }
                 for (i, item) in at.value.items().enumerate() {
@@ -497,7 +506,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             }
             Kind::Map(values) => {
                 if ty != YamlType::Map {
-                    self.mismatch(at.value, ty, "a mapping", None);
+                    self.mismatch(at, ty, "a mapping", None);
                     return;
                 }
                 for entry in at.value.entries() {
@@ -518,7 +527,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             }
             Kind::Object(object) => {
                 if ty != YamlType::Map {
-                    self.mismatch(at.value, ty, "a mapping", None);
+                    self.mismatch(at, ty, "a mapping", None);
                     return;
                 }
                 self.object(at, object, title.or(object.title), depth);
@@ -530,13 +539,18 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     fn object(&mut self, at: At<'d>, object: &Object<'a>, title: Option<&'a str>, depth: u32) {
         let entries = at.value.entries();
         if self.class == Class::MissingRequired {
-            for prop in object.props.iter().filter(|p| p.required) {
+            let at_root = self.path.is_empty();
+            for prop in object
+                .props
+                .iter()
+                .filter(|p| p.required && !(at_root && p.name == "status"))
+            {
                 let present = entries.iter().any(|e| {
                     e.key.scalar() == Some(prop.name) && yaml_type(&e.value) != YamlType::Null
                 });
                 if !present {
                     let what = match (title, self.path.is_empty()) {
-                        (_, true) => "the object".to_string(),
+                        (_, true) => self.root_name.to_string(),
                         (Some(t), false) => format!("`{}` ({})", self.path(), short_title(t)),
                         (None, false) => format!("`{}`", self.path()),
                     };
@@ -553,7 +567,10 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                         } else {
                             format!("no `{}` here", prop.name)
                         }),
-                        None,
+                        Some(format!(
+                            "add `{}:`; the API server rejects the object without it",
+                            prop.name
+                        )),
                     );
                 }
             }
@@ -562,6 +579,10 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             let Some(key) = entry.key.scalar() else {
                 continue;
             };
+            // A manifest's `status` is the controllers' to write; the API server discards it.
+            if self.path.is_empty() && key == "status" {
+                continue;
+            }
             let next = match object.prop(key) {
                 Some(prop) => Some(prop.node),
                 None => match object.additional {
@@ -626,10 +647,17 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
         self.push(span, message, Some(label), Some(help));
     }
 
-    fn mismatch(&mut self, value: NodeRef<'d>, ty: YamlType, want: &str, help: Option<String>) {
+    fn mismatch(&mut self, at: At<'d>, ty: YamlType, want: &str, help: Option<String>) {
         if self.class != Class::TypeMismatch {
             return;
         }
+        let value = at.value;
+        // A mapping or list where a scalar goes: point at its key, not at its first line.
+        let span = if matches!(ty, YamlType::Map | YamlType::Seq) {
+            at.anchor
+        } else {
+            value.span()
+        };
         let text = value.scalar();
         let shown = match (ty, text) {
             (YamlType::Map | YamlType::Seq, _) | (_, None) => ty.noun().to_string(),
@@ -644,7 +672,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
         };
         let help = help.or_else(|| suggest_fix(value, ty, want, key));
         self.push(
-            value.span(),
+            span,
             format!("{} must be {want}, but is {shown}", self.field()),
             Some(format!("{} here", ty.noun())),
             help,
@@ -828,9 +856,11 @@ pub fn validate<'d>(
     anchor: Span,
     class: Class,
     builtin: bool,
+    root_name: &'d str,
 ) -> Vec<Finding> {
     let mut walk = Walk {
         schema,
+        root_name,
         class,
         empty_enum_ok: builtin,
         path: Vec::new(),

@@ -37,70 +37,112 @@ pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<
     else {
         return;
     };
-    for finding in validate(schema, root, object.root, object.anchor_span(), class, true) {
+    let name = object.display_name();
+    for finding in validate(
+        schema,
+        root,
+        object.root,
+        object.anchor_span(),
+        class,
+        true,
+        &name,
+    ) {
         emit(object, sink, finding);
     }
 }
 
 /// Phase two: custom resources against the CRDs of the set. Objects whose kind no CRD of the
-/// set defines are skipped (see `schema-unknown-field`'s `unknown-kinds` setting).
+/// set defines are skipped (see `schema-unknown-field`'s `unknown-kinds` setting). When several
+/// CRDs of the set define the kind (two releases of an operator), only what every one of their
+/// schemas finds is reported.
 pub(crate) fn check_custom(index: &Index<'_>, sink: &mut Sink<'_>, class: Class) {
     let served = crd::served(index);
     if served.is_empty() {
         return;
     }
     let builtin = builtin();
-    let mut compiled = HashMap::new();
+    let mut compiled: HashMap<_, Vec<Option<crd::CrdSchema<'_>>>> = HashMap::new();
     for object in index.objects() {
         if builtin.is_builtin_group(object.group) {
             continue;
         }
         let key = (object.group, object.version, object.kind);
-        let Some(found) = served.get(&key) else {
+        let Some(candidates) = served.get(&key) else {
             continue;
         };
-        let Some(schema_node) = found.schema else {
+        let schemas = compiled.entry(key).or_insert_with(|| {
+            candidates
+                .iter()
+                .map(|c| c.schema.map(|s| crd::compile(s, c.keep_unknown)))
+                .collect()
+        });
+        let name = object.display_name();
+        let mut agreed: Option<Vec<Finding>> = None;
+        let mut first = None;
+        for (candidate, schema) in candidates.iter().zip(schemas.iter()) {
+            // A version without a schema accepts anything.
+            let Some(schema) = schema else {
+                agreed = Some(Vec::new());
+                break;
+            };
+            let findings = validate(
+                schema.schema(),
+                schema.root,
+                object.root,
+                object.anchor_span(),
+                class,
+                false,
+                &name,
+            );
+            agreed = Some(match agreed {
+                None => {
+                    first = Some(candidate);
+                    findings
+                }
+                Some(previous) => previous
+                    .into_iter()
+                    .filter(|p| {
+                        findings
+                            .iter()
+                            .any(|f| f.span == p.span && f.message == p.message)
+                    })
+                    .collect(),
+            });
+        }
+        let (Some(findings), Some(found)) = (agreed, first) else {
             continue;
         };
-        let schema = compiled
-            .entry(key)
-            .or_insert_with(|| crd::compile(schema_node, found.keep_unknown));
         let crd_name = found.crd.name.unwrap_or("(unnamed)");
         let crd_span = found
             .crd
             .metadata()
             .and_then(|m| m.entry("name"))
             .map_or_else(|| found.crd.anchor_span(), |e| e.head_span());
-        for finding in validate(
-            schema.schema(),
-            schema.root,
-            object.root,
-            object.anchor_span(),
-            class,
-            false,
-        ) {
+        let others = match candidates.len() {
+            1 => String::new(),
+            2 => " (and so does the other definition in the set)".to_string(),
+            n => format!(" (and so do the other {} definitions in the set)", n - 1),
+        };
+        for finding in findings {
             let mut reported = sink
                 .report(object, finding.span, finding.message)
                 .secondary(
                     found.crd.doc.file,
                     crd_span,
                     format!(
-                        "the schema of `{}` ({}) comes from this CustomResourceDefinition",
+                        "the schema of `{}` ({}) comes from this CustomResourceDefinition{others}",
                         object.kind, object.version
                     ),
                 );
             if let Some(label) = finding.label {
                 reported = reported.label(label);
             }
-            let help = finding.help.unwrap_or_default();
-            reported.help(if help.is_empty() {
+            reported.help(finding.help.unwrap_or_else(|| {
                 format!(
                     "see the `{}` schema of CustomResourceDefinition {crd_name}",
                     object.version
                 )
-            } else {
-                help
-            });
+            }));
         }
     }
 }
