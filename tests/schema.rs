@@ -322,3 +322,48 @@ fn differential_cases_match_kubernetes_validate() {
         disagreements.join("\n  ")
     );
 }
+
+#[test]
+fn alias_fan_out_in_a_schema_is_bounded() {
+    // A CRD whose schema nests aliases ten wide and twenty deep: 10^20 nodes if followed fully,
+    // both when the CRD itself is validated (JSONSchemaProps is recursive) and when its schema is
+    // compiled for the custom resource.
+    let mut text = String::from("p0: &p0 {type: string}\n");
+    for i in 1..20 {
+        let props: Vec<String> = (0..10).map(|k| format!("f{k}: *p{}", i - 1)).collect();
+        text.push_str(&format!(
+            "p{i}: &p{i} {{type: object, properties: {{{}}}}}\n",
+            props.join(", ")
+        ));
+    }
+    let defs = text.replace('\n', "\n  ");
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: bombs.example.com\nx-anchors:\n  {defs}\nspec:\n  group: example.com\n  names: {{kind: Bomb, plural: bombs}}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema: *p19\n---\napiVersion: example.com/v1\nkind: Bomb\nmetadata:\n  name: b\nf0:\n  f0: {{f0: {{nope: 1}}}}\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bomb.yaml", &crd);
+    let options = Options {
+        enable: vec![SCHEMA_RULES.to_string()],
+        ..Options::default()
+    };
+    let started = std::time::Instant::now();
+    let found = lint(&path, &options);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The stray `x-anchors` key of the CRD is reported; the custom resource's unknown key too.
+    assert!(
+        found
+            .iter()
+            .any(|(rule, _, m)| rule == "schema-unknown-field" && m.contains("`x-anchors`")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(rule, _, m)| rule == "schema-unknown-field" && m.contains("`nope`")),
+        "{found:#?}"
+    );
+}

@@ -276,13 +276,12 @@ fn apply_enums(builtin: &mut Builtin, entries: &[EnumEntry]) {
                 builtin.nodes.push(array);
                 new_ix = (builtin.nodes.len() - 1) as NodeIx;
             }
-            if let Kind::Object(object) = &mut builtin.nodes[def as usize].kind {
-                if let Ok(i) = object
+            if let Kind::Object(object) = &mut builtin.nodes[def as usize].kind
+                && let Ok(i) = object
                     .props
                     .binary_search_by(|p| p.name.cmp(entry.field.as_str()))
-                {
-                    object.props[i].node = new_ix;
-                }
+            {
+                object.props[i].node = new_ix;
             }
         }
     }

@@ -20,6 +20,10 @@ use crate::yaml::NodeRef;
 /// How deep a CRD schema may nest before the rest is taken as "anything".
 const MAX_SCHEMA_DEPTH: u32 = 64;
 
+/// How many schema nodes one CRD version may compile to; beyond, the rest is "anything". Aliases
+/// are followed, so a crafted CRD could otherwise be exponential; real ones have a few thousand.
+const MAX_SCHEMA_NODES: usize = 200_000;
+
 /// The start of the OpenAPI pattern Kubernetes' own CRDs (and controller-gen) give quantities.
 const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))";
 
@@ -61,7 +65,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn compile(&mut self, s: NodeRef<'a>, depth: u32, root: bool) -> NodeIx {
-        if depth > MAX_SCHEMA_DEPTH || !s.is_map() {
+        if depth > MAX_SCHEMA_DEPTH || !s.is_map() || self.nodes.len() >= MAX_SCHEMA_NODES {
             return self.any();
         }
         let preserve = is_true(s.get("x-kubernetes-preserve-unknown-fields"));
@@ -112,12 +116,11 @@ impl<'a> Compiler<'a> {
                     };
                     // The API server keeps unknown fields of the items of a preserving list too
                     // (its pruning skips one level down through arrays).
-                    if preserve {
-                        if let Some(Kind::Object(object)) =
+                    if preserve
+                        && let Some(Kind::Object(object)) =
                             self.nodes.get_mut(items as usize).map(|n| &mut n.kind)
-                        {
-                            object.additional = Additional::Open;
-                        }
+                    {
+                        object.additional = Additional::Open;
                     }
                     Kind::Array(items)
                 }
@@ -176,12 +179,12 @@ impl<'a> Compiler<'a> {
         }
         props.sort_by(|a, b| a.name.cmp(b.name));
         props.dedup_by(|a, b| a.name == b.name);
-        if props.is_empty() {
-            if let Additional::Schema(values) = additional {
-                if !root && !embedded {
-                    return Kind::Map(values);
-                }
-            }
+        if props.is_empty()
+            && let Additional::Schema(values) = additional
+            && !root
+            && !embedded
+        {
+            return Kind::Map(values);
         }
         Kind::Object(Object {
             props,
@@ -255,10 +258,10 @@ pub fn served<'a>(index: &Index<'a>) -> HashMap<(&'a str, &'a str, &'a str), Vec
             .get("versions")
             .map(|v| v.items().collect())
             .unwrap_or_default();
-        if versions.is_empty() {
-            if let Some(version) = spec.get_str("version") {
-                add(version, shared);
-            }
+        if versions.is_empty()
+            && let Some(version) = spec.get_str("version")
+        {
+            add(version, shared);
         }
         for v in versions {
             let Some(name) = v.get_str("name") else {

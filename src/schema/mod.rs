@@ -15,13 +15,17 @@ use std::fmt::Write as _;
 
 use crate::quantity::Quantity;
 use crate::source::Span;
-use crate::yaml::{NodeKind, NodeRef, ScalarStyle};
+use crate::yaml::{EntryRef, NodeKind, NodeRef, ScalarStyle};
 
 /// Index of a node in a schema arena.
 pub type NodeIx = u32;
 
 /// How deep a value may nest before the walk stops (real objects nest about 20 levels).
 const MAX_DEPTH: u32 = 64;
+
+/// How many values one object's walk may visit. Aliases are followed, so a crafted file could
+/// otherwise make the walk exponential in its size; the largest real objects visit a few thousand.
+const VISIT_BUDGET: u32 = 250_000;
 
 /// One schema node.
 #[derive(Debug, Clone)]
@@ -232,7 +236,14 @@ pub fn plain_type(text: &str) -> YamlType {
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
         return YamlType::String;
     }
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.chars()
+            .filter(|&c| c != '_')
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    };
     if go_parse_int(&plain) {
         return YamlType::Int;
     }
@@ -245,20 +256,15 @@ pub fn plain_type(text: &str) -> YamlType {
 /// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint` acceptance: sign, then `0x`/`0o`/`0b` prefixes,
 /// a leading `0` for octal, else decimal (range ignored: an over-long integer is still a number).
 fn go_parse_int(s: &str) -> bool {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let lower = body.to_ascii_lowercase();
-    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
-        (d, 16)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (d, 8)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (d, 2)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (&lower[1..], 8)
-    } else {
-        (lower.as_str(), 10)
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
+    let (digits, radix) = match body {
+        [b'0', b'x' | b'X', rest @ ..] => (rest, 16),
+        [b'0', b'o' | b'O', rest @ ..] => (rest, 8),
+        [b'0', b'b' | b'B', rest @ ..] => (rest, 2),
+        [b'0', rest @ ..] if !rest.is_empty() => (rest, 8),
+        _ => (body, 10),
     };
-    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
+    !digits.is_empty() && digits.iter().all(|&c| char::from(c).is_digit(radix))
 }
 
 /// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
@@ -325,7 +331,7 @@ fn int_value(text: &str) -> Option<i128> {
 /// line breaks are ignored).
 pub fn is_base64(text: &str) -> bool {
     let bytes: Vec<u8> = text.bytes().filter(|&b| b != b'\n' && b != b'\r').collect();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return false;
     }
     let pad = bytes.iter().rev().take_while(|&&b| b == b'=').count();
@@ -353,6 +359,7 @@ struct Walk<'s, 'a, 'd> {
     empty_enum_ok: bool,
     path: Vec<Step<'d>>,
     out: Vec<Finding>,
+    budget: u32,
 }
 
 /// Where the walk is: the value, and where to point for a field missing from it.
@@ -401,9 +408,10 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn visit(&mut self, at: At<'d>, ix: NodeIx, depth: u32) {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.budget == 0 {
             return;
         }
+        self.budget -= 1;
         let Some((node, title)) = self.schema.node(ix) else {
             return;
         };
@@ -509,7 +517,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     self.mismatch(at, ty, "a mapping", None);
                     return;
                 }
-                for entry in at.value.entries() {
+                for entry in effective_entries(at.value) {
                     let Some(key) = entry.key.scalar() else {
                         continue;
                     };
@@ -537,7 +545,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn object(&mut self, at: At<'d>, object: &Object<'a>, title: Option<&'a str>, depth: u32) {
-        let entries = at.value.entries();
+        let entries = effective_entries(at.value);
         if self.class == Class::MissingRequired {
             let at_root = self.path.is_empty();
             for prop in object
@@ -739,6 +747,25 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 }
 
+/// The entries of a mapping as the API server reads them (see `NodeRef::entries`), without its
+/// allocations in the common case: no merge keys, a few dozen keys at most.
+fn effective_entries<'d>(node: NodeRef<'d>) -> Vec<EntryRef<'d>> {
+    let raw: Vec<EntryRef<'d>> = node.raw_entries().collect();
+    if raw.len() > 32 || raw.iter().any(|e| e.is_merge()) {
+        return node.entries();
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, entry) in raw.iter().enumerate() {
+        let key = entry.key.scalar();
+        // The last of duplicate keys wins.
+        if key.is_some() && raw[i + 1..].iter().any(|later| later.key.scalar() == key) {
+            continue;
+        }
+        out.push(*entry);
+    }
+    out
+}
+
 /// Where to point for a field missing from a list item: its first entry, or the item.
 fn item_anchor(item: &NodeRef<'_>) -> Span {
     match item.raw_entries().next() {
@@ -865,6 +892,7 @@ pub fn validate<'d>(
         empty_enum_ok: builtin,
         path: Vec::new(),
         out: Vec::new(),
+        budget: VISIT_BUDGET,
     };
     walk.visit(
         At {

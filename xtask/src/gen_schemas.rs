@@ -203,10 +203,10 @@ fn collect_strings(schema: &Value, out: &mut BTreeSet<String>) {
                     collect_strings(v, out);
                 }
             }
-            if let Some(Value::String(r)) = obj.get("$ref") {
-                if let Ok(name) = ref_name(r) {
-                    out.insert(name.to_string());
-                }
+            if let Some(Value::String(r)) = obj.get("$ref")
+                && let Ok(name) = ref_name(r)
+            {
+                out.insert(name.to_string());
             }
         }
         Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
