@@ -416,7 +416,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             return;
         };
         let ty = yaml_type(&at.value);
-        if ty == YamlType::Null {
+        if ty == YamlType::Null || is_template_expression(&at.value) {
             return;
         }
         match &node.kind {
@@ -764,6 +764,12 @@ fn effective_entries<'d>(node: NodeRef<'d>) -> Vec<EntryRef<'d>> {
         out.push(*entry);
     }
     out
+}
+
+/// An unrendered Go template expression (`name: {{ .Name }}`), which YAML reads as a flow mapping:
+/// the file is a template, not a manifest, and its value is not known.
+fn is_template_expression(value: &NodeRef<'_>) -> bool {
+    value.is_map() && value.doc.text()[value.span().range()].starts_with("{{")
 }
 
 /// Where to point for a field missing from a list item: its first entry, or the item.
