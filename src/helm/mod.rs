@@ -1,4 +1,5 @@
 //! Native Helm rendering: chart loading, values merging and a Go `text/template` engine with the
 //! Sprig and Helm function libraries, recording where every rendered byte came from.
 
+pub mod funcs;
 pub mod value;
