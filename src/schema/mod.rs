@@ -588,7 +588,9 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                 continue;
             };
             // A manifest's `status` is the controllers' to write; the API server discards it.
-            if self.path.is_empty() && key == "status" {
+            // `$patch`, `$retainKeys`, `$setElementOrder/…` are strategic-merge-patch directives
+            // of kustomize patches, not fields.
+            if (self.path.is_empty() && key == "status") || key.starts_with('$') {
                 continue;
             }
             let next = match object.prop(key) {
