@@ -25,7 +25,11 @@ pub struct Builtin {
     defs: Vec<Vec<Option<NodeIx>>>,
     /// (group, version, kind) → (root node: a ref to the definition, versions mask).
     kinds: HashMap<(&'static str, &'static str, &'static str), (NodeIx, u64, u32)>,
+    /// A ref to `ObjectMeta`, for the `metadata` of custom resources.
+    object_meta: Option<NodeIx>,
 }
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,12 +211,17 @@ fn parse(text: &'static str) -> Result<Builtin, String> {
     if defs.len() != minors.len() || defs.iter().flatten().flatten().any(|&i| !in_range(i)) {
         return Err("definitions do not match the versions".to_string());
     }
+    let object_meta = names.iter().position(|n| *n == OBJECT_META).map(|name| {
+        nodes.push(Node::new(Kind::Ref(name as u32)));
+        (nodes.len() - 1) as NodeIx
+    });
     Ok(Builtin {
         minors,
         names,
         nodes,
         defs,
         kinds,
+        object_meta,
     })
 }
 
@@ -322,6 +331,19 @@ impl Builtin {
             Schema {
                 nodes: &self.nodes,
                 defs: &self.defs[v],
+                names: &self.names,
+            },
+            root,
+        ))
+    }
+
+    /// The schema of `ObjectMeta` in `kube`'s release, for the `metadata` of custom resources.
+    pub fn object_meta(&self, kube: KubeVersion) -> Option<(Schema<'_, 'static>, NodeIx)> {
+        let root = self.object_meta?;
+        Some((
+            Schema {
+                nodes: &self.nodes,
+                defs: &self.defs[self.version_index(kube)],
                 names: &self.names,
             },
             root,

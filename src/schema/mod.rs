@@ -893,23 +893,45 @@ pub fn validate<'d>(
     builtin: bool,
     root_name: &'d str,
 ) -> Vec<Finding> {
+    walk(schema, ix, root, anchor, class, builtin, root_name, None)
+}
+
+/// Validates one field of an object (`metadata` of a custom resource) against schema node `ix`;
+/// messages name it by `key`, and `anchor` is its key.
+#[allow(clippy::too_many_arguments)]
+pub fn validate_field<'d>(
+    schema: Schema<'_, '_>,
+    ix: NodeIx,
+    value: NodeRef<'d>,
+    key: &'d str,
+    anchor: Span,
+    class: Class,
+    root_name: &'d str,
+) -> Vec<Finding> {
+    walk(schema, ix, value, anchor, class, true, root_name, Some(key))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk<'d>(
+    schema: Schema<'_, '_>,
+    ix: NodeIx,
+    value: NodeRef<'d>,
+    anchor: Span,
+    class: Class,
+    builtin: bool,
+    root_name: &'d str,
+    key: Option<&'d str>,
+) -> Vec<Finding> {
     let mut walk = Walk {
         schema,
         root_name,
         class,
         empty_enum_ok: builtin,
-        path: Vec::new(),
+        path: key.map(Step::Key).into_iter().collect(),
         out: Vec::new(),
         budget: VISIT_BUDGET,
     };
-    walk.visit(
-        At {
-            value: root,
-            anchor,
-        },
-        ix,
-        0,
-    );
+    walk.visit(At { value, anchor }, ix, 0);
     walk.out
 }
 

@@ -18,7 +18,7 @@ use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Context, Sink};
 use crate::schema::builtin::builtin;
-use crate::schema::{Class, Finding, crd, validate};
+use crate::schema::{Class, Finding, crd, validate, validate_field};
 
 fn emit(object: &Object<'_>, sink: &mut Sink<'_>, finding: Finding) {
     let mut reported = sink.report(object, finding.span, finding.message);
@@ -55,7 +55,7 @@ pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<
 /// set defines are skipped (see `schema-unknown-field`'s `unknown-kinds` setting). When several
 /// CRDs of the set define the kind (two releases of an operator), only what every one of their
 /// schemas finds is reported.
-pub(crate) fn check_custom(index: &Index<'_>, sink: &mut Sink<'_>, class: Class) {
+pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>, class: Class) {
     let served = crd::served(index);
     if served.is_empty() {
         return;
@@ -108,6 +108,23 @@ pub(crate) fn check_custom(index: &Index<'_>, sink: &mut Sink<'_>, class: Class)
                     })
                     .collect(),
             });
+        }
+        // The API server validates a custom resource's `metadata` as any object's.
+        if let (Some((meta_schema, meta_root)), Some(metadata)) = (
+            builtin.object_meta(ctx.kube_version),
+            object.root.entry("metadata"),
+        ) {
+            for finding in validate_field(
+                meta_schema,
+                meta_root,
+                metadata.value,
+                "metadata",
+                metadata.key.span(),
+                class,
+                &name,
+            ) {
+                emit(object, sink, finding);
+            }
         }
         let (Some(findings), Some(found)) = (agreed, first) else {
             continue;

@@ -36,7 +36,7 @@ impl Rule for SchemaInvalidEnum {
         super::check_builtin(object, ctx, sink, Class::InvalidEnum);
     }
 
-    fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        super::check_custom(index, sink, Class::InvalidEnum);
+    fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
+        super::check_custom(index, ctx, sink, Class::InvalidEnum);
     }
 }

@@ -36,7 +36,7 @@ impl Rule for SchemaMissingRequiredField {
         super::check_builtin(object, ctx, sink, Class::MissingRequired);
     }
 
-    fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        super::check_custom(index, sink, Class::MissingRequired);
+    fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
+        super::check_custom(index, ctx, sink, Class::MissingRequired);
     }
 }

@@ -55,7 +55,7 @@ impl Rule for SchemaUnknownField {
     }
 
     fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
-        super::check_custom(index, sink, Class::UnknownField);
+        super::check_custom(index, ctx, sink, Class::UnknownField);
         if self.settings.unknown_kinds == UnknownKinds::Warn {
             unknown_kinds(index, ctx, sink);
         }
