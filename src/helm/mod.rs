@@ -2,4 +2,5 @@
 //! Sprig and Helm function libraries, recording where every rendered byte came from.
 
 pub mod funcs;
+pub mod template;
 pub mod value;
