@@ -34,10 +34,12 @@
 //!   `tpl` (parses with the current set of definitions; definitions inside the text are visible only
 //!   to it), `required`, `fail`, `lookup` (always an empty map), `and`/`or` (short-circuit, return the
 //!   deciding value), `call`. All other functions come from [`crate::helm::funcs`].
-//! * Errors: a [`TemplateError`] carries the file and span of the construct that failed (for an
-//!   error inside an included template, the location inside the definition; for `tpl`, the call
-//!   site) and Go's message without the `template: name:line:col: executing … at <…>:` prefix.
-//!   `required` and `fail` errors have their own kinds and carry the user's message only.
+//! * Errors: a [`TemplateError`] carries the file and span of what failed: for a parse error the
+//!   offending token; for an execution error the action (`{{ … }}`, or the opening action of an
+//!   `if`/`with`/`range`) — inside an included or `{{template}}`d definition, the action in the
+//!   definition's file; for text run by `tpl`, the `tpl` call's action. The message is Go's
+//!   without the `template: name:line:col: executing … at <…>:` prefix. `required` and `fail`
+//!   errors have their own kinds and carry the user's message only.
 //!
 //! # Provenance
 //! Every byte of [`Rendered::text`] belongs to exactly one [`Segment`]: literal template text maps
