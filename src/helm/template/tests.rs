@@ -927,3 +927,21 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn deep_structures_do_not_overflow_the_stack() {
+    // Deeply nested control structures execute.
+    let depth = 900;
+    let src = format!(
+        "{}x{}",
+        "{{ if 1 }}".repeat(depth),
+        "{{ end }}".repeat(depth)
+    );
+    assert_eq!(render_with(&src, &values()).unwrap().text, "x");
+    // Deeply nested values built by a template print and drop.
+    let src =
+        "{{ $d := dict }}{{ range 200000 }}{{ $d = dict \"a\" $d }}{{ end }}{{ len (print $d) }}";
+    let out = render_with(src, &values()).unwrap();
+    // (funcs' printer bounds the nesting it prints.)
+    assert!(out.text.parse::<usize>().is_ok(), "{}", out.text);
+}
