@@ -8,6 +8,7 @@
 //! out.text                     // what Helm would write for that file (`<no value>` already removed)
 //! out.locate(byte)             // the Segment that emitted a byte: template file + span, value origin
 //! out.origins_in(range)        // value origins (values-file nodes) behind a byte range
+//! out.skipped                  // if/with/range blocks left out because a values key was empty
 //!
 //! // A whole chart as Helm renders it (shared dot and `.Values`, `.Template` set per file):
 //! let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
@@ -134,6 +135,23 @@ pub struct Rendered {
     pub text: String,
     /// Sorted, contiguous, covering `text` exactly; no segment is empty.
     pub segments: Vec<Segment>,
+    /// Blocks that rendered nothing because a value with an origin was empty, in output order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An `if`/`with` whose body was skipped, or a `range` that ran no iteration, because the value
+/// deciding it was empty: the trace of a values-file key (`resources: {}`) that left rendered
+/// output without a field. Recorded only when that value has an origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Output offset where the body would have been written (for a block inside an `include`d
+    /// definition: where the calling action's output starts).
+    pub at: u32,
+    /// The opening action of the block (`{{ with .Values.resources }}`).
+    pub file: FileId,
+    pub span: Span,
+    /// Origin of the value that decided it.
+    pub value: Origin,
 }
 
 impl Rendered {
@@ -223,6 +241,9 @@ impl Rendered {
             if !out.is_empty() {
                 segments.push(Segment { out, ..s });
             }
+        }
+        for s in &mut self.skipped {
+            s.at = map(s.at);
         }
         self.text = text;
         self.segments = segments;

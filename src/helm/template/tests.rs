@@ -415,6 +415,14 @@ fn provenance_of_actions_and_text() {
     )
     .unwrap();
     assert_eq!(out.segments[0].value, Some(origin(10)));
+    // Functions keep the origin of the value they transform (here toYaml and indent).
+    let out = render_with(
+        "resources:\n{{ toYaml .Values.resources | indent 12 }}",
+        &values(),
+    )
+    .unwrap();
+    assert_eq!(out.text, "resources:\n            {}");
+    assert_eq!(out.locate(12).unwrap().value, Some(origin(50)));
     // Range keys carry the origin of their entry (here the map's, as entries have none).
     let out = render_with(
         "{{ range $k, $v := .Values.map }}{{ $k }}{{ end }}",
@@ -944,4 +952,38 @@ fn deep_structures_do_not_overflow_the_stack() {
     let out = render_with(src, &values()).unwrap();
     // (funcs' printer bounds the nesting it prints.)
     assert!(out.text.parse::<usize>().is_ok(), "{}", out.text);
+}
+
+#[test]
+fn skipped_blocks_name_the_empty_value() {
+    let src = "spec:\n{{- with .Values.resources }}\n  resources: {{ . }}\n{{- end }}\n{{- range .Values.resources }}x{{ end }}{{ if .Values.on }}on{{ end }}{{ if .Values.missing }}{{ end }}";
+    let out = render_with(src, &values()).unwrap();
+    assert_eq!(out.text, "spec:on");
+    assert_eq!(out.skipped.len(), 2, "{:?}", out.skipped);
+    assert_eq!(out.skipped[0].at, 5);
+    assert_eq!(
+        &src[out.skipped[0].span.range()],
+        "{{- with .Values.resources }}"
+    );
+    assert_eq!(out.skipped[0].value, origin(50));
+    assert_eq!(
+        &src[out.skipped[1].span.range()],
+        "{{- range .Values.resources }}"
+    );
+    // Inside an include, the block is in the definition's file, at the output of the call.
+    let set = set_of(&[
+        (
+            "c/templates/_h.tpl",
+            "{{ define \"r\" }}{{ if .Values.resources }}R{{ end }}{{ end }}",
+        ),
+        (
+            "c/templates/m.yaml",
+            "ab{{ include \"r\" . }}{{ $x := include \"r\" . }}",
+        ),
+    ]);
+    let out = set.render("c/templates/m.yaml", &values()).unwrap();
+    assert_eq!(out.skipped.len(), 1, "{:?}", out.skipped);
+    assert_eq!(out.skipped[0].at, 2);
+    assert_eq!(out.skipped[0].span, Span { start: 16, end: 42 });
+    assert_ne!(out.skipped[0].file, out.segments[0].file);
 }
