@@ -588,8 +588,8 @@ fn exec_errors_carry_go_messages() {
         "can't give argument to non-function \"x\""
     );
     assert_eq!(
-        err("{{ 99999999999999999999 }}").message,
-        "99999999999999999999 overflows int"
+        err("{{ 18446744073709551615 }}").message,
+        "18446744073709551615 overflows int"
     );
     assert_eq!(
         err("{{ include \"x\" }}").message,
