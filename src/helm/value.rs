@@ -57,6 +57,12 @@ pub trait Native: Send + Sync {
     fn display(&self) -> String {
         format!("{{{}}}", self.type_name())
     }
+    /// What `encoding/json` marshals it to, for `toJson`/`toYaml`: a map of its exported fields,
+    /// or a string for types with their own JSON form (`time.Time`, `*semver.Version`). `None`
+    /// encodes the `display()` text as a string.
+    fn to_data(&self) -> Option<Value> {
+        None
+    }
 }
 
 impl fmt::Debug for Kind {
