@@ -359,7 +359,17 @@ impl<'s> Exec<'s> {
     ) -> R<()> {
         let tree = fr.tree.clone();
         let val = self.eval_pipeline(fr, dot, &c.pipe)?;
-        let val = self.current(&val.v);
+        let mut val = self.current(&val.v);
+        // A native map or slice type (`.Files.Glob`) ranges like the map or list it is.
+        if let Kind::Native(n) = &val.kind
+            && let Some(v) = n.as_value()
+        {
+            let origin = val.origin;
+            val = v;
+            if val.origin.is_none() {
+                val.origin = origin;
+            }
+        }
         let mark = fr.vars.len();
         let container_origin = val.origin;
         let with_origin = |mut v: Value| {

@@ -987,3 +987,42 @@ fn skipped_blocks_name_the_empty_value() {
     assert_eq!(out.skipped[0].span, Span { start: 16, end: 42 });
     assert_ne!(out.skipped[0].file, out.segments[0].file);
 }
+
+#[test]
+fn native_maps_range_and_judge_like_maps() {
+    struct Files(Vec<(&'static str, &'static str)>);
+    impl Native for Files {
+        fn type_name(&self) -> &str {
+            "engine.files"
+        }
+        fn field(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn call(&self, _: &str, _: &[Value]) -> Option<Result<Value, String>> {
+            None
+        }
+        fn as_value(&self) -> Option<Value> {
+            let mut m = Map::new();
+            for (k, v) in &self.0 {
+                m.insert(k.to_string(), Value::str(*v));
+            }
+            Some(Value::map(m))
+        }
+    }
+    let dot = map(vec![
+        (
+            "F",
+            Value::new(Kind::Native(Arc::new(Files(vec![
+                ("b.yaml", "B"),
+                ("a.yaml", "A"),
+            ])))),
+        ),
+        ("E", Value::new(Kind::Native(Arc::new(Files(vec![]))))),
+    ]);
+    let out = render_with(
+        "{{ range $p, $c := .F }}{{ $p }}={{ $c }};{{ end }}{{ if .E }}E{{ else }}empty{{ end }}{{ range .E }}x{{ else }}none{{ end }}",
+        &dot,
+    )
+    .unwrap();
+    assert_eq!(out.text, "a.yaml=A;b.yaml=B;emptynone");
+}
