@@ -2,3 +2,4 @@
 //! Sprig and Helm function libraries, recording where every rendered byte came from.
 
 pub mod value;
+pub mod values;
