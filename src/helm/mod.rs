@@ -1,5 +1,6 @@
 //! Native Helm rendering: chart loading, values merging and a Go `text/template` engine with the
 //! Sprig and Helm function libraries, recording where every rendered byte came from.
 
+pub mod strvals;
 pub mod value;
 pub mod values;
