@@ -1,6 +1,7 @@
 //! Native Helm rendering: chart loading, values merging and a Go `text/template` engine with the
 //! Sprig and Helm function libraries, recording where every rendered byte came from.
 
+pub mod chart;
 pub mod strvals;
 pub mod value;
 pub mod values;

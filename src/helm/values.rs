@@ -397,7 +397,7 @@ pub fn format_float32_g(f: f64) -> String {
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let sign = if negative { "-" } else { "" };
     // With the shortest precision Go decides with a precision of 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let mut out = String::from(sign);
         out.push_str(&digits[..1]);
         if digits.len() > 1 {
