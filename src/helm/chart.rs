@@ -998,6 +998,10 @@ fn compare_pre(a: &str, b: &str) -> std::cmp::Ordering {
 /// Whether `version` satisfies the constraint `range` (`1.2.3`, `^1.2`, `~1.2.0`, `>=1, <2`,
 /// `1.x`, `*`, `a || b`). An unparsable constraint or version never matches.
 pub fn is_compatible_range(range: &str, version: &str) -> bool {
+    // Masterminds refuses an empty constraint, so a dependency without a version never matches.
+    if range.trim().is_empty() {
+        return false;
+    }
     let Some(v) = parse_version(version) else {
         return false;
     };

@@ -2,6 +2,7 @@
 //! Sprig and Helm function libraries, recording where every rendered byte came from.
 
 pub mod chart;
+pub mod coalesce;
 pub mod strvals;
 pub mod value;
 pub mod values;
