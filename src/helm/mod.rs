@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod coalesce;
+pub mod manifest;
 pub mod objects;
 pub mod strvals;
 pub mod value;
