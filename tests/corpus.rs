@@ -231,3 +231,38 @@ fn bench_sarif_and_github_annotations_are_valid() {
     }
     assert_eq!(count, results, "one annotation per SARIF result");
 }
+
+/// The whole bench, every rule on, every output format: five runs with 1, 2, 3, 4 and 8 rayon
+/// threads give byte-identical output (the engine sorts after the parallel phases).
+#[test]
+fn bench_output_is_identical_across_thread_counts() {
+    let Some(bench) = shared::path("corpus/bench") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = tmp.path().join(format!("t{threads}"));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_kpolicy"))
+            .args(["lint", "--enable", "all", "--format", "human", "--color", "never"])
+            .arg("--format")
+            .arg(format!("json={}", out.with_extension("json").display()))
+            .arg("--format")
+            .arg(format!("sarif={}", out.with_extension("sarif").display()))
+            .arg(&bench)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "threads={threads}");
+        let json = std::fs::read(out.with_extension("json")).unwrap();
+        let sarif = std::fs::read(out.with_extension("sarif")).unwrap();
+        (output.stdout, json, sarif)
+    };
+    let first = run("1");
+    assert!(first.0.len() > 100_000 && first.1.len() > 100_000);
+    for threads in ["2", "3", "4", "8"] {
+        let other = run(threads);
+        assert!(first.0 == other.0, "human output differs with {threads} threads");
+        assert!(first.1 == other.1, "JSON output differs with {threads} threads");
+        assert!(first.2 == other.2, "SARIF output differs with {threads} threads");
+    }
+}
