@@ -41,6 +41,7 @@ pub fn load(input: &Input, max_size: u64) -> Result<Loaded, String> {
         }
         Input::Path(path) => {
             let file = std::fs::File::open(path).map_err(|e| io_message(&e))?;
+            let mut expected = 0;
             if let Ok(meta) = file.metadata() {
                 if meta.is_dir() {
                     return Err("is a directory".to_string());
@@ -48,8 +49,12 @@ pub fn load(input: &Input, max_size: u64) -> Result<Loaded, String> {
                 if meta.is_file() && meta.len() > limit {
                     return Err(too_large(meta.len(), limit));
                 }
+                if meta.is_file() {
+                    expected = meta.len();
+                }
             }
-            let mut bytes = Vec::new();
+            // Sized from the metadata (plus one byte to see the end) so a file is read in one call.
+            let mut bytes = Vec::with_capacity(expected as usize + 1);
             file.take(limit + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| io_message(&e))?;

@@ -243,7 +243,9 @@ fn bench_output_is_identical_across_thread_counts() {
     let run = |threads: &str| {
         let out = tmp.path().join(format!("t{threads}"));
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_kpolicy"))
-            .args(["lint", "--enable", "all", "--format", "human", "--color", "never"])
+            .args([
+                "lint", "--enable", "all", "--format", "human", "--color", "never",
+            ])
             .arg("--format")
             .arg(format!("json={}", out.with_extension("json").display()))
             .arg("--format")
@@ -261,8 +263,17 @@ fn bench_output_is_identical_across_thread_counts() {
     assert!(first.0.len() > 100_000 && first.1.len() > 100_000);
     for threads in ["2", "3", "4", "8"] {
         let other = run(threads);
-        assert!(first.0 == other.0, "human output differs with {threads} threads");
-        assert!(first.1 == other.1, "JSON output differs with {threads} threads");
-        assert!(first.2 == other.2, "SARIF output differs with {threads} threads");
+        assert!(
+            first.0 == other.0,
+            "human output differs with {threads} threads"
+        );
+        assert!(
+            first.1 == other.1,
+            "JSON output differs with {threads} threads"
+        );
+        assert!(
+            first.2 == other.2,
+            "SARIF output differs with {threads} threads"
+        );
     }
 }

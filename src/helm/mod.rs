@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod coalesce;
+pub mod funcs;
 pub mod manifest;
 pub mod objects;
 pub mod strvals;

@@ -11,6 +11,7 @@ pub mod junit;
 pub mod sarif;
 pub mod statistics;
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::engine::Report;
@@ -62,10 +63,14 @@ impl Context {
     /// Paths relative to the repository root of `cwd`, and the fingerprints of every diagnostic.
     pub fn new(report: &Report, cwd: &Path) -> Context {
         let root = repo_root(cwd);
+        let mut resolver = Resolver {
+            real_root: None,
+            dirs: HashMap::new(),
+        };
         let paths: Vec<RepoPath> = report
             .sources
             .iter()
-            .map(|(_, file)| repo_path(&file.origin, cwd, &root))
+            .map(|(_, file)| repo_path(&file.origin, cwd, &root, &mut resolver))
             .collect();
         let names: Vec<String> = paths.iter().map(|p| p.as_str().to_string()).collect();
         let fingerprints = crate::fingerprint::compute(report, &names);
@@ -103,7 +108,34 @@ pub fn repo_root(cwd: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-fn repo_path(origin: &Origin, cwd: &Path, root: &Path) -> RepoPath {
+/// Resolves symlinks for paths outside the root lexically, once per directory (a run over one big
+/// folder outside the repository would otherwise resolve every component of every file).
+struct Resolver {
+    real_root: Option<Option<PathBuf>>,
+    dirs: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Resolver {
+    fn relative(&mut self, absolute: &Path, root: &Path) -> Option<PathBuf> {
+        let real_root = self
+            .real_root
+            .get_or_insert_with(|| std::fs::canonicalize(root).ok())
+            .as_deref()?;
+        let (dir, name) = (absolute.parent()?, absolute.file_name()?);
+        let real_dir = self
+            .dirs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(dir).ok())
+            .as_deref()?;
+        real_dir
+            .join(name)
+            .strip_prefix(real_root)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+}
+
+fn repo_path(origin: &Origin, cwd: &Path, root: &Path, resolver: &mut Resolver) -> RepoPath {
     let Origin::Path(path) = origin else {
         return RepoPath::Stdin;
     };
@@ -112,12 +144,8 @@ fn repo_path(origin: &Origin, cwd: &Path, root: &Path) -> RepoPath {
         .strip_prefix(root)
         .ok()
         .map(Path::to_path_buf)
-        .or_else(|| {
-            // Through a symlink: compare the resolved paths.
-            let real = std::fs::canonicalize(&absolute).ok()?;
-            let real_root = std::fs::canonicalize(root).ok()?;
-            real.strip_prefix(real_root).ok().map(Path::to_path_buf)
-        });
+        // Through a symlink: compare the resolved paths.
+        .or_else(|| resolver.relative(&absolute, root));
     let slashes = |p: &Path| p.to_string_lossy().replace('\\', "/");
     match relative {
         Some(rel) if !rel.as_os_str().is_empty() => RepoPath::Relative(slashes(&rel)),
