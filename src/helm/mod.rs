@@ -7,5 +7,6 @@ pub mod funcs;
 pub mod manifest;
 pub mod objects;
 pub mod strvals;
+pub mod template;
 pub mod value;
 pub mod values;

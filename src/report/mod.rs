@@ -63,10 +63,7 @@ impl Context {
     /// Paths relative to the repository root of `cwd`, and the fingerprints of every diagnostic.
     pub fn new(report: &Report, cwd: &Path) -> Context {
         let root = repo_root(cwd);
-        let mut resolver = Resolver {
-            real_root: None,
-            dirs: HashMap::new(),
-        };
+        let mut resolver = Resolver::default();
         let paths: Vec<RepoPath> = report
             .sources
             .iter()
@@ -110,6 +107,7 @@ pub fn repo_root(cwd: &Path) -> PathBuf {
 
 /// Resolves symlinks for paths outside the root lexically, once per directory (a run over one big
 /// folder outside the repository would otherwise resolve every component of every file).
+#[derive(Default)]
 struct Resolver {
     real_root: Option<Option<PathBuf>>,
     dirs: HashMap<PathBuf, Option<PathBuf>>,
@@ -330,13 +328,26 @@ mod tests {
         let cwd = Path::new("/repo/sub");
         let origin = |p: &str| Origin::Path(PathBuf::from(p));
         assert_eq!(
-            repo_path(&origin("../k8s/./a.yaml"), cwd, root),
+            repo_path(
+                &origin("../k8s/./a.yaml"),
+                cwd,
+                root,
+                &mut Resolver::default()
+            ),
             RepoPath::Relative("k8s/a.yaml".into())
         );
         assert_eq!(
-            repo_path(&origin("/elsewhere/b.yaml"), cwd, root),
+            repo_path(
+                &origin("/elsewhere/b.yaml"),
+                cwd,
+                root,
+                &mut Resolver::default()
+            ),
             RepoPath::Absolute("/elsewhere/b.yaml".into())
         );
-        assert_eq!(repo_path(&Origin::Stdin, cwd, root), RepoPath::Stdin);
+        assert_eq!(
+            repo_path(&Origin::Stdin, cwd, root, &mut Resolver::default()),
+            RepoPath::Stdin
+        );
     }
 }
