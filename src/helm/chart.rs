@@ -551,6 +551,18 @@ fn yaml_map(file: &ChartFile, display_root: &str) -> Result<crate::helm::value::
     })
 }
 
+/// A field as Go's encoding/json finds it: the exact key, else a key equal up to case.
+fn field(map: &crate::helm::value::Map, key: &str) -> Value {
+    map.get(key)
+        .or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
+        })
+        .cloned()
+        .unwrap_or(Value::NIL)
+}
+
 /// A scalar as a Go string field reads it through sigs.k8s.io/yaml.
 fn string_of(value: &Value, field: &str) -> Result<String, String> {
     Ok(match &value.kind {
@@ -593,7 +605,7 @@ fn parse_dependencies(value: &Value) -> Result<Vec<Dependency>, String> {
             }
             return Err("each dependency must be a mapping".to_string());
         };
-        let get = |k: &str| map.get(k).cloned().unwrap_or(Value::NIL);
+        let get = |k: &str| field(map, k);
         out.push(Dependency {
             name: string_of(&get("name"), "name")?,
             version: string_of(&get("version"), "version")?,
@@ -614,7 +626,7 @@ fn parse_dependencies(value: &Value) -> Result<Vec<Dependency>, String> {
 fn parse_metadata(file: &ChartFile, display_root: &str) -> Result<Metadata, LoadError> {
     let map = yaml_map(file, display_root)?;
     let shown = format!("{display_root}/Chart.yaml");
-    let get = |k: &str| map.get(k).cloned().unwrap_or(Value::NIL);
+    let get = |k: &str| field(&map, k);
     let build = || -> Result<Metadata, String> {
         let maintainers = match &get("maintainers").kind {
             Kind::Nil => Vec::new(),
@@ -625,7 +637,7 @@ fn parse_metadata(file: &ChartFile, display_root: &str) -> Result<Metadata, Load
                     let Some(m) = m.as_map() else {
                         return Err("each maintainer must be a mapping".to_string());
                     };
-                    let g = |k: &str| m.get(k).cloned().unwrap_or(Value::NIL);
+                    let g = |k: &str| field(m, k);
                     Ok(Maintainer {
                         name: string_of(&g("name"), "name")?,
                         email: string_of(&g("email"), "email")?,
@@ -668,7 +680,7 @@ fn parse_metadata(file: &ChartFile, display_root: &str) -> Result<Metadata, Load
 
 fn parse_requirements(file: &ChartFile, display_root: &str) -> Result<Vec<Dependency>, LoadError> {
     let map = yaml_map(file, display_root)?;
-    parse_dependencies(map.get("dependencies").unwrap_or(&Value::NIL)).map_err(|m| {
+    parse_dependencies(&field(&map, "dependencies")).map_err(|m| {
         error(
             format!("{display_root}/requirements.yaml"),
             format!("cannot load requirements.yaml: {m}"),

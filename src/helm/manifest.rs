@@ -281,9 +281,11 @@ fn less_by_kind(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Helm's `SortManifests`: templates in path order (partials and empty files skipped), documents
 /// in file order, then a stable sort by kind; hooks apart (unknown hook events dropped).
-/// `rendered` is `(template name, text)`. The first error is Helm's, and stops the render.
+/// `rendered` is `(template name, text)`. When `strict`, the first error is Helm's, and stops the
+/// render; otherwise a document whose head cannot be read sorts as one without a kind.
 pub fn sort_manifests(
     rendered: &[(String, String)],
+    strict: bool,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
     let mut order: Vec<usize> = (0..rendered.len()).collect();
     order.sort_by(|&a, &b| rendered[a].0.cmp(&rendered[b].0));
@@ -296,7 +298,11 @@ pub fn sort_manifests(
             continue;
         }
         for range in split_manifests(text) {
-            let head = read_head(&text[range.clone()], name)?;
+            let head = match read_head(&text[range.clone()], name) {
+                Ok(head) => head,
+                Err(e) if strict => return Err(e),
+                Err(_) => Head::default(),
+            };
             let manifest = Manifest {
                 template: i,
                 name: name.clone(),
@@ -416,7 +422,7 @@ mod tests {
             ),
             ("c2/templates/ws.yaml".to_string(), "   \n\n".to_string()),
         ];
-        let (generic, hooks) = sort_manifests(&rendered).unwrap();
+        let (generic, hooks) = sort_manifests(&rendered, true).unwrap();
         let (text, pieces) = print(&rendered, &generic, &hooks);
         let want = "---\n# Source: c2/templates/b.yaml\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\n# Source: c2/templates/a.yaml\n# lead\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: c2/templates/b.yaml\nkind: \"\"\n---\n# Source: c2/templates/b.yaml\nfoo: bar\n\n---\n# Source: c2/templates/b.yaml\napiVersion: v1\nkind: Aaa\nmetadata:\n  name: aaa\n---\n# Source: c2/templates/a.yaml\n---\n  \napiVersion: v1\nkind: Foo\nmetadata:\n  name: f\ndata: |\n  x\n";
         assert_eq!(text, want);

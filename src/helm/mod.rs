@@ -3,9 +3,13 @@
 
 pub mod chart;
 pub mod coalesce;
+pub mod coverage;
 pub mod funcs;
+pub mod lint;
 pub mod manifest;
 pub mod objects;
+pub mod render;
+pub mod schema;
 pub mod strvals;
 pub mod template;
 pub mod value;

@@ -79,6 +79,38 @@ pub fn parse_yaml_map(
     Ok(out)
 }
 
+/// Every document of a YAML stream as a value (a document without content is nil).
+pub fn parse_documents(
+    file: FileId,
+    source: &Arc<SourceFile>,
+    numbers: Numbers,
+) -> Result<Vec<Value>, Problem> {
+    let parsed = parse_file(file, source);
+    if let Some(error) = parsed.errors.first() {
+        return Err(Problem {
+            file,
+            span: error.span,
+            message: format!("invalid YAML: {}", error.message),
+        });
+    }
+    let mut out = Vec::new();
+    for doc in &parsed.documents {
+        let Some(root) = doc.root() else {
+            out.push(Value::NIL);
+            continue;
+        };
+        let mut budget = MAX_NODES;
+        out.push(
+            convert(root, None, numbers, 0, &mut budget).map_err(|(span, message)| Problem {
+                file,
+                span,
+                message,
+            })?,
+        );
+    }
+    Ok(out)
+}
+
 type ConvertError = (Span, String);
 
 fn origin_of(node: &NodeRef<'_>, span: Span) -> Option<Origin> {
