@@ -7,7 +7,9 @@ Writes {"sdk": VERSION, "charts": {CHART_DIR: {"ok": bool, "error": str, "second
 "manifests": {TEMPLATE_PATH: TEXT}, "manifest": TEXT}}}: `manifests` is the per-template output of
 an offline render (release `release-name`, namespace `default`, an install, default values);
 `manifest` is what `helm template` prints before its hooks (a client-side dry-run install, sorted
-by kind), when that succeeds. Every chart is rendered in this one process, so start-up is paid once.
+by kind), when that succeeds; `unstable` lists the templates whose text differs between two
+renders (random passwords, dates), which no other renderer can be expected to reproduce. Every
+chart is rendered in this one process, so start-up is paid once; `seconds` is one render.
 """
 
 import json
@@ -26,7 +28,7 @@ users: [{name: offline, user: {token: offline}}]
 
 
 def render(path, config):
-    result = {"ok": False, "error": "", "seconds": 0.0, "manifests": {}, "manifest": None}
+    result = {"ok": False, "error": "", "seconds": 0.0, "manifests": {}, "manifest": None, "unstable": []}
     started = time.perf_counter()
     try:
         with helm.Chart.load(path) as chart:
@@ -35,6 +37,10 @@ def render(path, config):
             )
             result["seconds"] = time.perf_counter() - started
             result["ok"] = True
+            again = chart.render({}, name="release-name", namespace="default", is_install=True)
+            result["unstable"] = sorted(
+                name for name, text in result["manifests"].items() if again.get(name) != text
+            )
             try:
                 release = config.install(chart, "release-name", {}, dry_run="client")
                 result["manifest"] = release.get("manifest")
