@@ -352,15 +352,21 @@ fn block_end(text: &str, start: usize) -> usize {
     let line_start = text[..start.min(text.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
-    let indent_of = |line: &str| line.len() - line.trim_start_matches([' ', '-']).len();
+    let spaces = |line: &str| line.len() - line.trim_start_matches(' ').len();
     let head = &text[line_start..];
     let head_line = head.split('\n').next().unwrap_or("");
-    let indent = indent_of(head_line);
+    let indent = spaces(head_line);
+    let head_is_item = head_line.trim_start().starts_with("- ");
     let mut offset = line_start + head_line.len() + 1;
     while offset < text.len() {
         let line = text[offset..].split('\n').next().unwrap_or("");
-        if !line.trim().is_empty() && (line.starts_with("---") || indent_of(line) <= indent) {
-            return offset;
+        if !line.trim().is_empty() {
+            // A key's sequence may sit at the key's own column (`key:` then `- item`).
+            let same_column_item =
+                !head_is_item && spaces(line) == indent && line.trim_start().starts_with("- ");
+            if line.starts_with("---") || (spaces(line) <= indent && !same_column_item) {
+                return offset;
+            }
         }
         offset += line.len() + 1;
     }
@@ -438,6 +444,8 @@ mod tests {
             "resources:\n            {}\n"
         );
         let item = "  - name: a\n    image: x\n  - name: b\n";
-        assert_eq!(&item[2..block_end(item, 2)], "- name: a\n    image: x\n");
+        assert_eq!(&item[4..block_end(item, 4)], "name: a\n    image: x\n");
+        let flush = "containers:\n- name: a\nvolumes: []\n";
+        assert_eq!(&flush[..block_end(flush, 0)], "containers:\n- name: a\n");
     }
 }
