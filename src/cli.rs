@@ -49,6 +49,47 @@ pub enum Command {
         #[arg(long)]
         stdout: bool,
     },
+    /// Render a Helm chart (a directory with Chart.yaml, or a .tgz) and print the manifests
+    /// exactly as `helm template` does, without a helm binary.
+    Template(Box<TemplateArgs>),
+}
+
+/// The values and release a chart is rendered with (`kpolicy template`, and charts in `lint`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ChartArgs {
+    /// A values file, repeatable; later files win over earlier ones.
+    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// Set values (`a.b=c,list[0]=x`), repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Set string values (never typed), repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set values from files (`key=path`), repeatable.
+    #[arg(long, value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// The release name templates see as `.Release.Name`.
+    #[arg(long, value_name = "NAME", default_value = "release-name")]
+    pub release_name: String,
+    /// More API versions for `.Capabilities.APIVersions` (comma-separated or repeated).
+    #[arg(long, value_name = "GROUP/VERSION", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TemplateArgs {
+    /// The chart: a directory with Chart.yaml, or a packaged .tgz.
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub chart_args: ChartArgs,
+    /// The release namespace (`.Release.Namespace`).
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+    /// Kubernetes version for `.Capabilities.KubeVersion` [default: the config's `kubeVersion`,
+    /// else 1.35].
+    #[arg(long, value_name = "1.NN")]
+    pub kube_version: Option<crate::kube_version::KubeVersion>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -109,6 +150,14 @@ pub struct LintArgs {
     /// Print no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How Helm charts among the inputs are rendered (values, release name).
+    #[command(flatten)]
+    pub chart: ChartArgs,
+    /// Lint only the templates a chart's values render. By default a template that renders
+    /// nothing because its top-level `if` on a values key is false is also rendered with that key
+    /// set, and its findings say so.
+    #[arg(long)]
+    pub only_enabled_templates: bool,
     /// Where `--format` and `--output` stood on the command line (filled by [`parse_from`]),
     /// to pair each `--output` with the `--format` before it.
     #[arg(skip)]
@@ -341,6 +390,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { force, stdout } => init(force, stdout),
+        Command::Template(args) => template(*args),
     }
 }
 
@@ -390,6 +440,63 @@ fn stderr_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
+}
+
+impl ChartArgs {
+    /// Render options for these arguments.
+    pub fn render_options(
+        &self,
+        namespace: &str,
+        kube_version: crate::kube_version::KubeVersion,
+    ) -> crate::helm::render::RenderOptions {
+        crate::helm::render::RenderOptions {
+            release: crate::helm::objects::ReleaseOptions {
+                name: self.release_name.clone(),
+                namespace: namespace.to_string(),
+                ..Default::default()
+            },
+            kube_version: Some(kube_version),
+            api_versions: crate::helm::objects::ApiVersions::ForTarget,
+            extra_apis: self.api_versions.clone(),
+            values_files: self.values.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            set_file: self.set_file.clone(),
+            overrides: Vec::new(),
+            only_enabled: false,
+        }
+    }
+}
+
+fn template(args: TemplateArgs) -> i32 {
+    let kube_version = args.kube_version.unwrap_or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|dir| crate::config::find(&dir))
+            .and_then(|path| crate::config::LoadedConfig::read(&path).ok())
+            .and_then(|c| c.config.kube_version)
+            .unwrap_or(crate::kube_version::KubeVersion::DEFAULT)
+    });
+    let options = args
+        .chart_args
+        .render_options(&args.namespace, kube_version);
+    let render = match crate::helm::render::render_path(&args.chart, &options) {
+        Ok(render) => render,
+        Err(e) => {
+            eprintln!("kpolicy: error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if render.failed() {
+        for problem in &render.problems {
+            eprintln!("kpolicy: error: {}", render.describe(problem));
+        }
+        return EXIT_FINDINGS;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(render.output.as_bytes());
+    let _ = stdout.flush();
+    EXIT_OK
 }
 
 fn lint(args: LintArgs) -> i32 {
@@ -450,6 +557,12 @@ fn lint(args: LintArgs) -> i32 {
             .or_else(|| config.as_ref().and_then(|c| c.config.kube_version))
             .unwrap_or(crate::kube_version::KubeVersion::DEFAULT),
         config: config.map(std::sync::Arc::new),
+        chart: crate::helm::render::RenderOptions {
+            only_enabled: args.only_enabled_templates,
+            ..args
+                .chart
+                .render_options("default", crate::kube_version::KubeVersion::DEFAULT)
+        },
     };
     let rules = match engine::select_rules(&options) {
         Ok(rules) => rules,

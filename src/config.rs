@@ -68,6 +68,45 @@ pub struct Config {
     /// file's directory.
     #[serde(default)]
     pub custom_rule_files: Vec<String>,
+    /// Helm charts to render with given values (a values matrix: one lint per render).
+    #[serde(default)]
+    pub helm: Vec<HelmChartConfig>,
+}
+
+/// How one chart is rendered for linting; paths are relative to the configuration file.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HelmChartConfig {
+    /// The chart directory or `.tgz`.
+    pub chart: String,
+    /// `.Release.Name` (default `release-name`).
+    pub release_name: Option<String>,
+    /// Values files for every render, in order.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// `--set` expressions for every render.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// `--set-string` expressions for every render.
+    #[serde(default)]
+    pub set_string: Vec<String>,
+    /// The renders to lint, each labelled by its name; none means one render with the above.
+    #[serde(default)]
+    pub renders: Vec<HelmRenderConfig>,
+}
+
+/// One entry of a values matrix: values files and `--set`s added after the chart's.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HelmRenderConfig {
+    /// Shown with every finding of this render (`prod`, `staging`).
+    pub name: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub set: Vec<String>,
+    #[serde(default)]
+    pub set_string: Vec<String>,
 }
 
 /// A config-level suppression: every given field must match (globs for names and paths).

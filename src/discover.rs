@@ -35,8 +35,11 @@ pub struct Discovery {
     pub inputs: Vec<Discovered>,
     /// Paths that could not be walked: (path, message).
     pub errors: Vec<(String, String)>,
-    /// Helm chart directories whose templates were not linted.
-    pub skipped_charts: Vec<String>,
+    /// Helm charts to render and lint: directories with `Chart.yaml` (found in a walk, or
+    /// containing a file named explicitly), and `.tgz` archives named explicitly. Sorted.
+    pub charts: Vec<PathBuf>,
+    /// Directories with a `kustomization.yaml` found in a walk. Sorted.
+    pub kustomizations: Vec<PathBuf>,
 }
 
 pub fn is_yaml_name(path: &Path) -> bool {
@@ -52,7 +55,8 @@ pub fn is_yaml_name(path: &Path) -> bool {
 pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
     let mut found: BTreeSet<Discovered> = BTreeSet::new();
     let mut discovery = Discovery::default();
-    let mut charts: BTreeSet<String> = BTreeSet::new();
+    let mut charts: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut kustomizations: BTreeSet<PathBuf> = BTreeSet::new();
     for input in inputs {
         let path = match input {
             Input::Stdin => {
@@ -74,15 +78,35 @@ pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
                 &mut found,
                 &mut discovery.errors,
                 &mut charts,
+                &mut kustomizations,
             ),
             Ok(_) => {
-                // A chart template named explicitly (as pre-commit passes changed files) is
-                // still a Go template: skipped with the same note as in a walk.
+                // A chart template named explicitly (as pre-commit passes changed files) is a Go
+                // template: the chart it belongs to is rendered and linted instead.
                 let mut cache = HashMap::new();
                 if let Some(chart) = inside_chart_templates(path, Path::new(""), &mut cache) {
-                    let shown = display_path(&chart);
-                    charts.insert(if shown.is_empty() { ".".into() } else { shown });
+                    charts.insert(if chart.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        chart
+                    });
                     continue;
+                }
+                if crate::helm::chart::is_archive_name(path) {
+                    charts.insert(path.clone());
+                    continue;
+                }
+                // A chart's Chart.yaml or values named explicitly: the chart is rendered too.
+                if let (Some(name), Some(dir)) =
+                    (path.file_name().and_then(|n| n.to_str()), path.parent())
+                    && matches!(name, "Chart.yaml" | "values.yaml" | "values.schema.json")
+                    && dir.join("Chart.yaml").is_file()
+                {
+                    charts.insert(if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir.to_path_buf()
+                    });
                 }
                 found.insert(Discovered {
                     input: Input::Path(path.clone()),
@@ -97,7 +121,8 @@ pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
         .into_iter()
         .filter(|d| seen.insert(d.input.clone()))
         .collect();
-    discovery.skipped_charts = charts.into_iter().collect();
+    discovery.charts = charts.into_iter().collect();
+    discovery.kustomizations = kustomizations.into_iter().collect();
     discovery
 }
 
@@ -106,7 +131,8 @@ fn walk(
     no_ignore: bool,
     found: &mut BTreeSet<Discovered>,
     errors: &mut Vec<(String, String)>,
-    charts: &mut BTreeSet<String>,
+    charts: &mut BTreeSet<PathBuf>,
+    kustomizations: &mut BTreeSet<PathBuf>,
 ) {
     let mut chart_dirs: HashMap<PathBuf, bool> = HashMap::new();
     let walker = ignore::WalkBuilder::new(root)
@@ -124,8 +150,31 @@ fn walk(
                     continue;
                 }
                 if let Some(chart) = inside_chart_templates(entry.path(), root, &mut chart_dirs) {
-                    charts.insert(display_path(&chart));
+                    charts.insert(chart);
                     continue;
+                }
+                if entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| crate::kustomize::FILE_NAMES.contains(&n))
+                    && let Some(dir) = entry.path().parent()
+                {
+                    kustomizations.insert(if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir.to_path_buf()
+                    });
+                }
+                // A chart's own Chart.yaml: the chart is rendered (a subchart's belongs to its
+                // parent, and lies in the parent's `charts/`, skipped above).
+                if entry.file_name() == "Chart.yaml"
+                    && let Some(dir) = entry.path().parent()
+                {
+                    charts.insert(if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir.to_path_buf()
+                    });
                 }
                 found.insert(Discovered {
                     input: Input::Path(entry.into_path()),

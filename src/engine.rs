@@ -30,6 +30,9 @@ pub struct Options {
     pub config: Option<Arc<LoadedConfig>>,
     /// Target Kubernetes version (the CLI resolves flag, then config, then the default).
     pub kube_version: crate::kube_version::KubeVersion,
+    /// How Helm charts found among the inputs are rendered (values, release); the target
+    /// Kubernetes version and the namespace come from the options above.
+    pub chart: crate::helm::render::RenderOptions,
 }
 
 impl Default for Options {
@@ -43,6 +46,7 @@ impl Default for Options {
             selectors: Vec::new(),
             config: None,
             kube_version: crate::kube_version::KubeVersion::DEFAULT,
+            chart: crate::helm::render::RenderOptions::default(),
         }
     }
 }
@@ -68,6 +72,9 @@ pub struct Report {
     pub baselined: usize,
     /// The configuration's custom rules, for the formats that describe every rule (SARIF).
     pub custom_rules: Vec<&'static RuleMeta>,
+    /// Sources that are not files the user has: rendered chart text, and the second copy of a
+    /// chart's files for templates its values switch off.
+    pub derived_files: usize,
 }
 
 impl Report {
@@ -87,7 +94,7 @@ impl Report {
 
     /// Files that were read (I/O failures excluded).
     pub fn files(&self) -> usize {
-        self.sources.len()
+        self.sources.len().saturating_sub(self.derived_files)
     }
 }
 
@@ -234,6 +241,10 @@ pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) ->
             Input::Stdin => true,
         });
     }
+    // Kustomizations are built; the files a build read are linted through its output.
+    let mut kustomize_notes = Vec::new();
+    let built = crate::kustomize::build_all(&discovery.kustomizations, &mut kustomize_notes);
+    crate::kustomize::drop_built_inputs(&mut discovery.inputs, &built);
     let loaded: Vec<(Discovered, Result<Loaded, String>)> = discovery
         .inputs
         .into_par_iter()
@@ -260,17 +271,14 @@ pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) ->
             }),
         }
     }
-    let mut notes = Vec::new();
-    if !discovery.skipped_charts.is_empty() {
-        notes.push(format!(
-            "skipped the templates of {} Helm chart(s) ({}): chart rendering is not supported yet; lint the output of `helm template` instead",
-            discovery.skipped_charts.len(),
-            discovery.skipped_charts.join(", ")
-        ));
-    }
-    let mut report = lint_loaded(files, options, rules);
+    let first_built = files.len();
+    files.extend(built.iter().map(crate::kustomize::Built::virtual_file));
+    let charts = crate::helm::lint::render_all(&discovery.charts, options, &mut errors);
+    let mut report = lint_loaded(files, charts, options, rules);
+    crate::kustomize::label_origins(&mut report, &built, first_built);
+    report.notes.extend(kustomize_notes);
+    report.derived_files += built.len();
     report.errors = errors;
-    report.notes = notes;
     report
 }
 
@@ -280,10 +288,19 @@ pub fn lint_texts(texts: Vec<(String, String)>, options: &Options, rules: &[Acti
         .into_iter()
         .map(|(name, text)| crate::load::decode(Origin::Path(name.into()), text.into_bytes()))
         .collect();
-    lint_loaded(files, options, rules)
+    lint_loaded(files, Vec::new(), options, rules)
 }
 
-fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> Report {
+fn lint_loaded(
+    mut files: Vec<Loaded>,
+    charts: Vec<crate::helm::lint::ChartInput>,
+    options: &Options,
+    rules: &[ActiveRule],
+) -> Report {
+    // A rendered chart is linted as the text `helm template` prints; its findings are mapped back
+    // to the templates and values files afterwards.
+    let first_rendered = files.len();
+    files.extend(charts.iter().map(|c| c.virtual_file()));
     let config_file = options.config.as_ref().map(|_| FileId(files.len() as u32));
     let ctx = Context {
         default_namespace: options.default_namespace.clone(),
@@ -356,6 +373,18 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
             config.text.clone(),
         )));
     }
+    // Then each chart's templates and values files, after the rendered texts.
+    let derived_files = charts.len()
+        + charts
+            .iter()
+            .filter(|c| !c.switched.is_empty())
+            .map(|c| c.render.sources.len())
+            .sum::<usize>();
+    let placed: Vec<crate::helm::lint::Placed> = charts
+        .into_iter()
+        .enumerate()
+        .map(|(i, chart)| chart.place(FileId((first_rendered + i) as u32), &mut sources))
+        .collect();
 
     let objects: Vec<Object<'_>> = parsed_files
         .iter()
@@ -409,19 +438,30 @@ fn lint_loaded(files: Vec<Loaded>, options: &Options, rules: &[ActiveRule]) -> R
         },
     );
 
+    crate::helm::lint::remap(&mut diagnostics, &placed, &sources);
+    let render_severity = rules
+        .iter()
+        .find(|r| r.rule.meta().id == crate::rules::syntax::helm_render_error::META.id)
+        .map(|r| r.severity);
+    let mut notes = Vec::new();
+    for chart in &placed {
+        chart.report(render_severity, &mut diagnostics, &mut notes);
+    }
+
     sort(&mut diagnostics, &sources);
     Report {
         objects: objects.len(),
         sources,
         diagnostics,
         errors: Vec::new(),
-        notes: Vec::new(),
+        notes,
         baselined: 0,
         custom_rules: options
             .config
             .as_ref()
             .map(|c| c.custom_rules.iter().map(|r| r.meta).collect())
             .unwrap_or_default(),
+        derived_files,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod helm;
 pub mod index;
 pub mod kube_version;
+pub mod kustomize;
 pub mod load;
 pub mod object;
 pub mod quantity;

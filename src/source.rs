@@ -169,6 +169,11 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Every file, shared, in id order.
+    pub fn files(&self) -> &[Arc<SourceFile>] {
+        &self.files
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()

@@ -182,7 +182,7 @@ fn directories_are_walked_for_yaml_and_respect_gitignore() {
     std::fs::write(root.join("a/notes.txt"), NO_RESOURCES).unwrap();
     std::fs::write(root.join("rendered/out.yaml"), NO_RESOURCES).unwrap();
     std::fs::write(root.join(".gitignore"), "rendered/\n").unwrap();
-    // A chart's templates are Go templates, not YAML: skipped with a note.
+    // A chart's templates are Go templates, not YAML: the chart is rendered instead.
     std::fs::create_dir_all(root.join("chart/templates")).unwrap();
     std::fs::write(
         root.join("chart/Chart.yaml"),
@@ -204,17 +204,13 @@ fn directories_are_walked_for_yaml_and_respect_gitignore() {
         .map(|d| d["file"].as_str().unwrap())
         .collect();
     assert_eq!(files.into_iter().collect::<Vec<_>>(), ["a/b/deep.yml"]);
-    assert!(
-        stderr(&out).contains("skipped the templates of 1 Helm chart(s) (chart)"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 
     let out = kpolicy_in(root, &["lint", "--no-ignore", "--format", "json"], None);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        json["summary"]["files"], 3,
-        "deep.yml, rendered/out.yaml, chart/Chart.yaml"
+        json["summary"]["files"], 5,
+        "deep.yml, rendered/out.yaml, chart/Chart.yaml, and the chart's Chart.yaml and template"
     );
 
     // An explicit file of any name is linted.
@@ -594,8 +590,9 @@ fn configuration_ignores_and_enforce() {
 }
 
 #[test]
-fn chart_templates_named_explicitly_are_skipped_like_in_a_walk() {
-    // pre-commit passes changed files by name; a chart's templates are Go templates, not YAML.
+fn chart_templates_named_explicitly_render_their_chart() {
+    // pre-commit passes changed files by name; a chart's templates are Go templates, not YAML:
+    // the chart they belong to is rendered and linted.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("chart/templates")).unwrap();
@@ -621,10 +618,7 @@ fn chart_templates_named_explicitly_are_skipped_like_in_a_walk() {
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(stdout(&out), "No problems found in 2 files (2 objects).\n");
-    assert!(
-        stderr(&out).contains("skipped the templates of 1 Helm chart(s) (chart)"),
-        "{}",
-        stderr(&out)
-    );
+    // Chart.yaml and app.yaml as named, and the chart's Chart.yaml and template.
+    assert_eq!(stdout(&out), "No problems found in 4 files (2 objects).\n");
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }

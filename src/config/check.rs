@@ -146,6 +146,7 @@ impl ConfigError {
             objects: 0,
             baselined: 0,
             custom_rules: Vec::new(),
+            derived_files: 0,
         };
         out.push_str(&crate::report::human::render(&report, color));
         out

@@ -61,4 +61,16 @@ customRules: []
 
 # More files of custom rules, relative to this file (each with a `customRules:` list).
 customRuleFiles: []
+
+# Helm charts are rendered with their own values.yaml; render one with more values, or several
+# times (a values matrix, each render linted and labelled):
+helm: []
+# helm:
+#   - chart: charts/shop
+#     values: [charts/shop/values-base.yaml]
+#     renders:
+#       - name: prod
+#         values: [charts/shop/values-prod.yaml]
+#       - name: staging
+#         values: [charts/shop/values-staging.yaml]
 "#;

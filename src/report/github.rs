@@ -56,6 +56,19 @@ pub fn render(report: &Report, ctx: &Context) -> String {
             escape_property(&format!("kpolicy ({})", d.rule))
         ));
         let mut message = d.message.clone();
+        // Secondary locations (the values-file line behind a rendered field) as text: an
+        // annotation has one place.
+        for label in &d.labels {
+            let source = report.sources.get(label.file);
+            let at = source.line_col(label.span.start as usize);
+            message.push_str(&format!(
+                "\n{}: {}:{}:{}",
+                label.message,
+                ctx.path(label.file).as_str(),
+                at.line,
+                at.col
+            ));
+        }
         if let Some(help) = &d.help {
             message.push_str("\n\nhelp: ");
             message.push_str(help);

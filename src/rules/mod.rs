@@ -237,6 +237,7 @@ pub fn registry() -> &'static [RuleEntry] {
     REGISTRY.get_or_init(|| {
         let mut rules = vec![
             entry!(syntax::yaml_syntax, "yaml-syntax"),
+            entry!(syntax::helm_render_error, "helm-render-error"),
             entry!(suppression::unused_suppression, "unused-suppression"),
             entry!(suppression::invalid_suppression, "invalid-suppression"),
             entry!(versions::deprecated_api_version, "deprecated-api-version"),
