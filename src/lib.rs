@@ -20,6 +20,7 @@ pub mod object;
 pub mod quantity;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suppress;
 pub mod view;

@@ -156,7 +156,7 @@ fn functions_match_helm() {
 #[path = "support/shared.rs"]
 mod shared;
 
-/// `toYaml`, `toYamlPretty` and `toJson` of every values.yaml in the shared corpus, against the
+/// `toYaml`, `toYamlPretty`, `toJson` and `print` (Go's `%v`) of every values.yaml in the shared corpus, against the
 /// digests of Helm's output (`testdata/helm/funcs/values_digests.py`). Outputs that differ are
 /// written to `$TMPDIR/kpolicy-funcs-values/` for inspection.
 #[test]
@@ -181,7 +181,7 @@ fn data_functions_match_helm_on_corpus_values() {
         };
         // Helm's values coalescing drops map keys whose value is null.
         let values = strip_nulls(&call("fromYaml", &[Value::str(source)]).expect("fromYaml"));
-        for func in ["toYaml", "toYamlPretty", "toJson"] {
+        for func in ["toYaml", "toYamlPretty", "toJson", "print"] {
             let Some(digest) = want.get(func).and_then(Json::as_str) else {
                 continue;
             };

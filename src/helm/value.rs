@@ -57,6 +57,18 @@ pub trait Native: Send + Sync {
     fn display(&self) -> String {
         format!("{{{}}}", self.type_name())
     }
+    /// What `encoding/json` marshals it to, for `toJson`/`toYaml`: a map of its exported fields,
+    /// or a string for types with their own JSON form (`time.Time`, `*semver.Version`). `None`
+    /// encodes the `display()` text as a string.
+    fn to_data(&self) -> Option<Value> {
+        None
+    }
+    /// For an object whose Go type is a map or slice with methods (`.Files` is a
+    /// `map[string][]byte`, `.Capabilities.APIVersions` a `[]string`): that map or list, which
+    /// `range` iterates and truthiness judges (an empty one is false). `None` for structs.
+    fn as_value(&self) -> Option<Value> {
+        None
+    }
 }
 
 impl fmt::Debug for Kind {
@@ -149,7 +161,7 @@ impl Value {
             Kind::Str(s) => !s.is_empty(),
             Kind::List(l) => !l.is_empty(),
             Kind::Map(m) => !m.is_empty(),
-            Kind::Native(_) => true,
+            Kind::Native(n) => n.as_value().is_none_or(|v| v.truthy()),
         }
     }
 

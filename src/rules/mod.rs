@@ -13,6 +13,7 @@ pub mod rbac;
 pub mod references;
 pub mod reliability;
 pub mod resources;
+pub mod schema;
 pub mod security;
 pub mod suppression;
 pub mod syntax;
@@ -390,6 +391,14 @@ pub fn registry() -> &'static [RuleEntry] {
             ),
             entry!(hygiene::selector_mismatch, "selector-mismatch"),
             entry!(hygiene::duplicate_object, "duplicate-object"),
+            entry!(schema::schema_unknown_field, "schema-unknown-field"),
+            entry!(schema::schema_type_mismatch, "schema-type-mismatch"),
+            entry!(
+                schema::schema_missing_required_field,
+                "schema-missing-required-field"
+            ),
+            entry!(schema::schema_invalid_enum, "schema-invalid-enum"),
+            entry!(schema::schema_duplicate_key, "schema-duplicate-key"),
         ];
         rules.sort_by_key(|r| r.meta.id);
         rules

@@ -286,7 +286,9 @@ pub fn kind_name(v: &Value) -> &'static str {
         Kind::Str(_) => "string",
         Kind::List(_) => "slice",
         Kind::Map(_) => "map",
-        Kind::Native(_) => "ptr",
+        // Pointers (`*semver.Version`, Helm's objects) or struct values (`time.Time`).
+        Kind::Native(n) if n.type_name().starts_with('*') => "ptr",
+        Kind::Native(_) => "struct",
     }
 }
 

@@ -235,7 +235,12 @@ fn write_json(
             newline(out, indent, level);
             out.push('}');
         }
-        Kind::Native(n) => json_string(out, &n.display(), html),
+        Kind::Native(n) => match n.to_data() {
+            Some(d) if !matches!(d.kind, Kind::Native(_)) => {
+                write_json(out, &d, html, indent, level + 1)?
+            }
+            _ => json_string(out, &n.display(), html),
+        },
     }
     Ok(())
 }

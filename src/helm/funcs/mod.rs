@@ -14,7 +14,8 @@
 //! capped ([`MAX_ITEMS`], [`MAX_OUTPUT`]).
 //!
 //! # Provenance
-//! Results derived from one principal value keep its [`Origin`]: string transforms keep the origin
+//! Results derived from one principal value keep its [`Origin`](super::value::Origin): string
+//! transforms keep the origin
 //! of the string they transformed (the last argument for piped calls); `default`, `coalesce`,
 //! `ternary`, `get`, `index`, `dig`, `pluck`, `first`, `last` return stored values with their own
 //! origins; constructors (`dict`, `list`, …) carry none.
@@ -26,8 +27,47 @@
 //! argument came from (a variable or a field path) to reproduce Go's aliasing.
 //!
 //! # Integers
-//! Sprig arithmetic on `int64` wraps on overflow as Go does (`wrapping_*`); division or modulo by
-//! zero is an error, as Go's runtime panic becomes one in `text/template`.
+//! The value model has one integer kind. Go distinguishes `int` (template literals, `len`) from
+//! `int64` (Sprig arithmetic, `--set`); here [`Kind::Int`] prints as `int` in `typeOf`, `kindOf`
+//! and `%T`, and Sprig's `duration`, which ignores `int`, treats it so. Sprig arithmetic wraps on
+//! overflow as Go's int64 does (`wrapping_*`); division or modulo by zero is an error, as Go's
+//! runtime panic becomes one in `text/template`. A parameter of Go type `int` accepts only
+//! [`Kind::Int`]: Go also accepts an integral float *literal* there (`until 3.0`), which only the
+//! engine can recognise.
+//!
+//! # The functions (230)
+//! - Go built-ins (`builtins`): `eq ne lt le gt ge not len index print printf println html js
+//!   urlquery` (`slice` is Sprig's, which shadows Go's in Helm). Formatting is [`gofmt`].
+//! - Strings (`strings`): `abbrev abbrevboth camelcase cat contains hasPrefix hasSuffix hello
+//!   indent initials join kebabcase lower nindent nospace plural quote repeat replace snakecase
+//!   sortAlpha split splitList splitn squote substr swapcase title trim trimAll trimall trimPrefix
+//!   trimSuffix trunc untitle upper wrap wrapWith`, paths `base dir clean ext isAbs osBase osClean
+//!   osDir osExt osIsAbs`, URLs `urlParse urlJoin`.
+//! - Conversions, defaults, reflection (`conv`): `atoi int int64 float64 toDecimal toString
+//!   toStrings default empty coalesce all any ternary typeOf typeIs typeIsLike kindOf kindIs
+//!   deepEqual deepCopy mustDeepCopy`.
+//! - Math (`math`): `add add1 sub div mod mul max biggest min addf add1f subf mulf divf maxf minf
+//!   floor ceil round until untilStep seq`.
+//! - Lists and dicts (`lists`): `list tuple first last rest initial append push prepend concat
+//!   reverse uniq without has compact slice chunk` and their `must…` variants, `dict get set unset
+//!   hasKey pluck dig keys values pick omit merge mergeOverwrite mustMerge mustMergeOverwrite`.
+//! - Regular expressions (`regexp`): `regexMatch regexFind regexFindAll regexReplaceAll
+//!   regexReplaceAllLiteral regexSplit` with `must…` variants, `regexQuoteMeta`.
+//! - Semantic versions (`semver`): `semver semverCompare` (Masterminds v3 constraints).
+//! - Encodings and JSON (`encoding`): `b64enc b64dec b32enc b32dec sha1sum sha256sum sha512sum
+//!   adler32sum toJson mustToJson toPrettyJson mustToPrettyJson toRawJson mustToRawJson fromJson
+//!   fromJsonArray mustFromJson`.
+//! - YAML and TOML (`yaml`): `toYaml mustToYaml toYamlPretty fromYaml fromYamlArray toToml
+//!   mustToToml fromToml`.
+//! - Clock, randomness, keys, network (`nondet`, deterministic stand-ins described there): `now
+//!   date dateInZone date_in_zone htmlDate htmlDateInZone dateModify date_modify mustDateModify
+//!   must_date_modify toDate mustToDate unixEpoch ago duration durationRound randAlphaNum
+//!   randAlpha randNumeric randAscii randInt randBytes shuffle uuidv4 genPrivateKey genCA
+//!   genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey
+//!   buildCustomCert bcrypt htpasswd derivePassword encryptAES decryptAES getHostByName`.
+//!
+//! `tests/helm_funcs_sdk.rs` checks 580 calls against Helm v4's Go SDK and `toYaml`,
+//! `toYamlPretty`, `toJson` of every values file of the shared corpus byte for byte.
 
 pub mod builtins;
 pub mod conv;
@@ -59,6 +99,16 @@ pub fn lookup(name: &str) -> Option<Func> {
         .binary_search_by(|(n, _)| (*n).cmp(name))
         .ok()
         .map(|i| TABLE[i].1)
+}
+
+/// Functions that, in Go, modify the map given as their first argument and return it (`set`,
+/// `unset`, `merge`, `mergeOverwrite`, `mustMerge`, `mustMergeOverwrite`). Here they return the
+/// updated map and the engine stores it back where the first argument came from.
+pub fn mutates_first_arg(name: &str) -> bool {
+    matches!(
+        name,
+        "set" | "unset" | "merge" | "mergeOverwrite" | "mustMerge" | "mustMergeOverwrite"
+    )
 }
 
 /// Every function name, sorted (for diagnostics such as "function not defined" suggestions).

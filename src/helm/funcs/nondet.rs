@@ -224,6 +224,12 @@ impl Native for Certificate {
     fn display(&self) -> String {
         format!("{{{} {}}}", self.cert, self.key)
     }
+    fn to_data(&self) -> Option<Value> {
+        Some(Value::map(std::collections::BTreeMap::from([
+            ("Cert".to_string(), Value::str(self.cert.as_str())),
+            ("Key".to_string(), Value::str(self.key.as_str())),
+        ])))
+    }
 }
 
 fn cert_value(name: &str, args: &[Value], key: Option<String>) -> Value {
@@ -731,6 +737,26 @@ impl Time {
             Some(x)
         };
         let starts = |i: usize, s: &str| layout[i..].starts_with(s);
+        // Go accepts a fractional second after the seconds even when the layout has none.
+        let frac_after_seconds = |p: &mut usize, nanos: &mut u32, i: usize| {
+            let vb = v.as_bytes();
+            let layout_has_frac = matches!(lb.get(i), Some(b'.' | b','))
+                && matches!(lb.get(i + 1), Some(b'0' | b'9'));
+            if layout_has_frac
+                || !matches!(vb.get(*p), Some(b'.' | b','))
+                || !vb.get(*p + 1).is_some_and(u8::is_ascii_digit)
+            {
+                return;
+            }
+            let digits = vb[*p + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let kept = &v[*p + 1..*p + 1 + digits.min(9)];
+            let n: u64 = kept.parse().unwrap_or(0);
+            *nanos = (n * 10u64.pow(9 - kept.len() as u32)) as u32;
+            *p += 1 + digits;
+        };
         while i < lb.len() {
             let name_at = |p: usize, names: &[&str], short: bool| -> Option<(usize, usize)> {
                 names.iter().enumerate().find_map(|(k, n)| {
@@ -783,6 +809,7 @@ impl Time {
             } else if starts(i, "05") {
                 s = num(&mut p, 2, 2).ok_or_else(err)? as u32;
                 i += 2;
+                frac_after_seconds(&mut p, &mut nanos, i);
             } else if starts(i, "06") {
                 let yy = num(&mut p, 2, 2).ok_or_else(err)? as i64;
                 y = if yy >= 69 { 1900 + yy } else { 2000 + yy };
@@ -811,6 +838,7 @@ impl Time {
             } else if lb[i] == b'5' {
                 s = num(&mut p, 1, 2).ok_or_else(err)? as u32;
                 i += 1;
+                frac_after_seconds(&mut p, &mut nanos, i);
             } else if starts(i, "PM") || starts(i, "pm") {
                 let t = v.get(p..p + 2).ok_or_else(err)?.to_ascii_uppercase();
                 pm = Some(match t.as_str() {
@@ -969,6 +997,11 @@ impl Native for Time {
     }
     fn display(&self) -> String {
         self.go_string()
+    }
+    fn to_data(&self) -> Option<Value> {
+        Some(Value::str(
+            self.format("2006-01-02T15:04:05.999999999Z07:00"),
+        ))
     }
 }
 

@@ -6,8 +6,8 @@
 //! alternatives of comma- or space-separated comparisons with the operators `= != > < >= => <= =<
 //! ~ ~> ^`, wildcards `x X *` and missing parts (`1.2` is `1.2.x` for `~`, `^`, `=`, `!=` and `>`),
 //! and hyphen ranges `1.2 - 1.4.5`. As in Masterminds, a version with a prerelease only satisfies
-//! a comparison whose own version has a prerelease (`>=1.19-0` admits `1.30.0-eks-1`,
-//! `>=1.19` does not).
+//! a conjunction in which some comparison has a prerelease (`>=1.19-0` admits `1.30.0-eks-1`,
+//! `>=1.19` does not, `>=1.0.0-0 <=2.0.0` admits `1.5.0-rc`).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -245,9 +245,11 @@ fn parse_constraint(c: &str) -> std::result::Result<Constraint, String> {
 }
 
 impl Constraint {
-    fn check(&self, v: &Version) -> bool {
+    /// `include_pre`: another comparison of the same conjunction names a prerelease, which lets
+    /// prerelease versions through all of them.
+    fn check(&self, v: &Version, include_pre: bool) -> bool {
         let c = &self.con;
-        if !v.pre.is_empty() && c.pre.is_empty() {
+        if !include_pre && !v.pre.is_empty() && c.pre.is_empty() {
             return false;
         }
         match self.op {
@@ -367,7 +369,10 @@ impl Constraints {
     }
 
     pub fn check(&self, v: &Version) -> bool {
-        self.0.iter().any(|ands| ands.iter().all(|c| c.check(v)))
+        self.0.iter().any(|ands| {
+            let include_pre = ands.iter().any(|c| !c.con.pre.is_empty());
+            ands.iter().all(|c| c.check(v, include_pre))
+        })
     }
 }
 
@@ -474,6 +479,9 @@ impl Native for Version {
 
     fn display(&self) -> String {
         self.to_string()
+    }
+    fn to_data(&self) -> Option<Value> {
+        Some(Value::str(self.to_string()))
     }
 }
 

@@ -32,14 +32,16 @@ pub fn hello(args: &[Value]) -> Result {
     Ok(Value::str("Hello!"))
 }
 
+/// Go's `strings.ToUpper`: the simple (one-rune) case mapping of each rune, so `ß` stays.
 pub fn upper(args: &[Value]) -> Result {
     let s = last_str("upper", args, 1)?;
-    out(s.to_uppercase(), args, 0)
+    out(s.chars().map(to_upper_one).collect::<String>(), args, 0)
 }
 
+/// Go's `strings.ToLower`: the simple case mapping of each rune (no final-sigma rule).
 pub fn lower(args: &[Value]) -> Result {
     let s = last_str("lower", args, 1)?;
-    out(s.to_lowercase(), args, 0)
+    out(s.chars().map(to_lower_one).collect::<String>(), args, 0)
 }
 
 /// Go's `strings.Title`: the first letter of each word upper-cased.
@@ -49,7 +51,7 @@ pub fn title(args: &[Value]) -> Result {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         if is_title_separator(prev) {
-            o.push(to_upper_one(c));
+            o.push(to_title_one(c));
         } else {
             o.push(c);
         }
@@ -77,7 +79,30 @@ fn to_upper_one(c: char) -> char {
     }
 }
 
+/// Title-case letters (Unicode category Lt): the Latin digraphs and the Greek letters with
+/// prosgegrammeni.
+fn is_title_case(c: char) -> bool {
+    matches!(c as u32, 0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F88..=0x1F8F | 0x1F98..=0x1F9F
+        | 0x1FA8..=0x1FAF | 0x1FBC | 0x1FCC | 0x1FFC)
+}
+
+/// Go's `unicode.ToTitle`: as upper case except for the Latin digraphs (`ǆ` → `ǅ`).
+fn to_title_one(c: char) -> char {
+    let title = match c as u32 {
+        0x1C4..=0x1C6 => 0x1C5,
+        0x1C7..=0x1C9 => 0x1C8,
+        0x1CA..=0x1CC => 0x1CB,
+        0x1F1..=0x1F3 => 0x1F2,
+        _ => return to_upper_one(c),
+    };
+    char::from_u32(title).unwrap_or(c)
+}
+
 fn to_lower_one(c: char) -> char {
+    if c == '\u{130}' {
+        // İ: Unicode's simple lower-case mapping is i; the full one adds a combining dot.
+        return 'i';
+    }
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
@@ -224,7 +249,7 @@ pub fn swapcase(args: &[Value]) -> Result {
     let o: String = s
         .chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title_case(c) {
                 to_lower_one(c)
             } else if c.is_lowercase() {
                 to_upper_one(c)

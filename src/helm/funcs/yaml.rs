@@ -92,7 +92,48 @@ fn to_node(v: &Value, flavor: Flavor, depth: usize) -> std::result::Result<Node<
             entries.sort_by(|a, b| key_order(&a.0, &b.0));
             Node::Map(entries)
         }
+        Kind::Native(n) => match n.to_data() {
+            Some(d) if !matches!(d.kind, Kind::Native(_)) => to_node_owned(d, flavor, depth + 1)?,
+            _ => Node::Owned(n.display()),
+        },
+    })
+}
+
+/// [`to_node`] for a value computed on the fly (a native object's data form).
+fn to_node_owned(
+    v: Value,
+    flavor: Flavor,
+    depth: usize,
+) -> std::result::Result<Node<'static>, String> {
+    if depth > 1000 {
+        return Err("yaml: nesting too deep".to_string());
+    }
+    Ok(match v.kind {
+        Kind::Str(s) => Node::Owned(s.to_string()),
+        Kind::List(l) => Node::List(
+            l.iter()
+                .map(|x| to_node_owned(x.clone(), flavor, depth + 1))
+                .collect::<std::result::Result<_, _>>()?,
+        ),
+        Kind::Map(m) => {
+            let mut entries: Vec<(String, Node<'static>)> = m
+                .iter()
+                .map(|(k, x)| Ok((k.clone(), to_node_owned(x.clone(), flavor, depth + 1)?)))
+                .collect::<std::result::Result<_, String>>()?;
+            entries.sort_by(|a, b| key_order(&a.0, &b.0));
+            Node::Map(entries)
+        }
         Kind::Native(n) => Node::Owned(n.display()),
+        other => {
+            let v = Value::new(other);
+            match to_node(&v, flavor, depth)? {
+                Node::Null => Node::Null,
+                Node::Scalar(s) => Node::Scalar(s),
+                Node::Owned(s) => Node::Owned(s),
+                // Strings, lists and maps are handled above.
+                _ => Node::Null,
+            }
+        }
     })
 }
 
@@ -387,21 +428,21 @@ enum Style {
     Literal,
 }
 
+/// go-yaml's `is_printable`, which (unlike the YAML spec) rejects U+0085 and every character
+/// outside the Basic Multilingual Plane, so those strings are double-quoted with escapes.
 fn is_printable(c: char) -> bool {
     let u = c as u32;
     u == 0x0A
         || (0x20..=0x7E).contains(&u)
-        || u == 0x85
-        || ((0xA0..=0xD7FF).contains(&u))
+        || (0xA0..=0xD7FF).contains(&u)
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
-        || (0x10000..=0x10FFFF).contains(&u)
 }
 
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn choose_style(s: &str, is_key: bool) -> Style {
+fn choose_style(s: &str, is_key: bool, flavor: Flavor) -> Style {
     let requested = if s.contains('\n') {
         Style::Literal
     } else if !resolves_non_string(s) && !is_base60_float(s) {
@@ -423,6 +464,7 @@ fn choose_style(s: &str, is_key: bool) -> Style {
         let mut flow_ind = false;
         let mut line_breaks = false;
         let mut special = false;
+        let mut tabs = false;
         let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
             (false, false, false, false);
         let (mut break_space, mut space_break) = (false, false);
@@ -471,7 +513,10 @@ fn choose_style(s: &str, is_key: bool) -> Style {
                     _ => {}
                 }
             }
-            if !is_printable(c) {
+            if c == '\t' && flavor == Flavor::V3 {
+                // go-yaml v3 allows tabs in block scalars only.
+                tabs = true;
+            } else if !is_printable(c) {
                 special = true;
             }
             if c == ' ' {
@@ -523,6 +568,11 @@ fn choose_style(s: &str, is_key: bool) -> Style {
             block_plain = false;
             single = false;
             block = false;
+        }
+        if tabs {
+            flow_plain = false;
+            block_plain = false;
+            single = false;
         }
         if line_breaks {
             flow_plain = false;
@@ -602,7 +652,7 @@ impl Emitter {
         let allow_breaks = !is_key;
         let chars: Vec<char> = s.chars().collect();
         let n = chars.len();
-        match choose_style(s, is_key) {
+        match choose_style(s, is_key, self.flavor) {
             Style::Plain => {
                 let mut spaces = false;
                 for i in 0..n {
@@ -657,9 +707,18 @@ impl Emitter {
             Style::Double => {
                 self.push('"');
                 let mut spaces = false;
+                // go-yaml's `is_bom` looks at the start of the string, not at the current
+                // character: after a leading BOM every character is escaped.
+                let all = chars.first() == Some(&'\u{FEFF}');
                 for i in 0..n {
                     let c = chars[i];
-                    if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                    if all
+                        || !is_printable(c)
+                        || c == '\u{FEFF}'
+                        || is_break(c)
+                        || c == '"'
+                        || c == '\\'
+                    {
                         self.push('\\');
                         match c {
                             '\0' => self.push('0'),
@@ -872,25 +931,45 @@ fn parse_yaml(s: &str) -> std::result::Result<serde_json::Value, String> {
     if s.trim().is_empty() {
         return Ok(serde_json::Value::Null);
     }
-    let options = serde_saphyr::options! { legacy_octal_numbers: true };
-    let v = serde_saphyr::from_str_with_options::<serde_json::Value>(s, options).map_err(|e| {
-        // The first line of the report: "error: line 1 column 4: unclosed bracket '['".
-        let text = e.to_string();
-        let first = text
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim_start_matches("error: ");
-        let msg = match first.split_once(": ") {
-            Some((pos, rest)) if pos.starts_with("line ") => {
-                let line = pos.split_whitespace().nth(1).unwrap_or("1");
-                format!("line {line}: {rest}")
-            }
-            _ => first.to_string(),
+    let options = serde_saphyr::options! {
+        legacy_octal_numbers: true,
+        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+    };
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_str_multiple_with_options(s, options)
+        .map_err(|e| yaml_error(&e.to_string()))?;
+    // Helm reads the first document only.
+    let first = docs.into_iter().next().unwrap_or(serde_json::Value::Null);
+    Ok(yaml11_keys(first, 0))
+}
+
+/// Helm's wording around the first line of serde-saphyr's report ("error: line 1 column 4:
+/// unclosed bracket '['").
+fn yaml_error(text: &str) -> String {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ");
+    if let Some(rest) = first.split("non-finite float `").nth(1) {
+        // Helm's YAML→JSON step fails on the float instead.
+        let token = rest.split('`').next().unwrap_or("").to_ascii_lowercase();
+        let shown = if token.contains("nan") {
+            "NaN"
+        } else if token.starts_with('-') {
+            "-Inf"
+        } else {
+            "+Inf"
         };
-        format!("error converting YAML to JSON: yaml: {msg}")
-    })?;
-    Ok(yaml11_keys(v, 0))
+        return format!("error converting YAML to JSON: json: unsupported value: {shown}");
+    }
+    let msg = match first.split_once(": ") {
+        Some((pos, rest)) if pos.starts_with("line ") => {
+            let line = pos.split_whitespace().nth(1).unwrap_or("1");
+            format!("line {line}: {rest}")
+        }
+        _ => first.to_string(),
+    };
+    format!("error converting YAML to JSON: yaml: {msg}")
 }
 
 /// Map keys that YAML 1.1 reads as booleans become "true"/"false" (Helm's YAML→JSON step).

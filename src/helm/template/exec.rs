@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::parse::{Arg, ArgKind, Cmd, Control, Node, Pipe, Tree, go_quote};
 use super::{
-    ErrorKind, MAX_CALL_DEPTH, MAX_INCLUDE_PER_NAME, MAX_ITERATIONS, MAX_OUTPUT, Rendered,
+    ErrorKind, MAX_CALL_DEPTH, MAX_INCLUDE_PER_NAME, MAX_ITERATIONS, MAX_OUTPUT, Rendered, Skipped,
     TemplateError,
 };
 use crate::helm::value::{Kind, Map, Origin, Value};
@@ -72,6 +72,8 @@ pub(crate) struct Exec<'s> {
     action: Option<Span>,
     written: usize,
     iterations: u64,
+    /// Skipped blocks of `include`d text, waiting for the action that prints it.
+    pending_skipped: Vec<Skipped>,
     /// Maps replaced by a mutating function: old map (kept alive) → new map.
     rebound: HashMap<usize, (Value, Value)>,
     /// Memo of [`Exec::resolve`], cleared when `rebound` changes.
@@ -119,6 +121,7 @@ impl<'s> Exec<'s> {
             include_counts: HashMap::new(),
             depth: 0,
             action: None,
+            pending_skipped: Vec::new(),
             written: 0,
             iterations: 0,
             rebound: HashMap::new(),
@@ -131,6 +134,7 @@ impl<'s> Exec<'s> {
         // Limits are per rendered file; map replacements carry over (see `render_all`).
         self.include_counts.clear();
         self.overlays.clear();
+        self.pending_skipped.clear();
         self.depth = 0;
         self.written = 0;
         self.iterations = 0;
@@ -251,9 +255,19 @@ impl<'s> Exec<'s> {
                 self.emit(out, &tree, *span, text, None)?;
             }
             Node::Action { span, pipe } => {
-                let v = self.eval_pipeline(fr, dot, pipe)?;
+                let mark = self.pending_skipped.len();
+                let v = self.eval_pipeline(fr, dot, pipe);
+                let at = out.text.len() as u32;
+                let mut skipped = self
+                    .pending_skipped
+                    .split_off(mark.min(self.pending_skipped.len()));
+                let v = v?;
                 if pipe.decl.is_empty() {
                     self.print(out, &tree, *span, &v.v)?;
+                    for s in &mut skipped {
+                        s.at = at;
+                    }
+                    out.skipped.append(&mut skipped);
                 }
             }
             Node::If(c) => return self.walk_if_with(fr, c, dot, out, false),
@@ -297,6 +311,9 @@ impl<'s> Exec<'s> {
         let r = (|| {
             let mut v = self.eval_pipeline(fr, dot, &c.pipe)?;
             v.v = self.current(&v.v);
+            if !v.v.truthy() {
+                self.note_skipped(fr, c, &v.v, out);
+            }
             if v.v.truthy() {
                 if with {
                     self.walk_list(fr, &c.list, &v, out)
@@ -311,6 +328,19 @@ impl<'s> Exec<'s> {
         })();
         fr.vars.truncate(mark);
         r
+    }
+
+    fn note_skipped(&mut self, fr: &Frame, c: &Control, v: &Value, out: &mut Rendered) {
+        if let Some(value) = v.origin
+            && fr.tree.site.is_none()
+        {
+            out.skipped.push(Skipped {
+                at: out.text.len() as u32,
+                file: fr.tree.file,
+                span: c.span,
+                value,
+            });
+        }
     }
 
     fn walk_range(&mut self, fr: &mut Frame, c: &Control, dot: &Ev, out: &mut Rendered) -> R<Flow> {
@@ -329,7 +359,17 @@ impl<'s> Exec<'s> {
     ) -> R<()> {
         let tree = fr.tree.clone();
         let val = self.eval_pipeline(fr, dot, &c.pipe)?;
-        let val = self.current(&val.v);
+        let mut val = self.current(&val.v);
+        // A native map or slice type (`.Files.Glob`) ranges like the map or list it is.
+        if let Kind::Native(n) = &val.kind
+            && let Some(v) = n.as_value()
+        {
+            let origin = val.origin;
+            val = v;
+            if val.origin.is_none() {
+                val.origin = origin;
+            }
+        }
         let mark = fr.vars.len();
         let container_origin = val.origin;
         let with_origin = |mut v: Value| {
@@ -397,6 +437,9 @@ impl<'s> Exec<'s> {
                     format!("range can't iterate over {}", display(&val)),
                 ));
             }
+        }
+        if !ran {
+            self.note_skipped(fr, c, &val, out);
         }
         if !ran && let Some(e) = &c.else_list {
             // `break`/`continue` in the else branch belong to an enclosing range, which the
@@ -857,7 +900,8 @@ impl<'s> Exec<'s> {
         if let Some(c) = self.include_counts.get_mut(&name) {
             *c = c.saturating_sub(1);
         }
-        let sub = r?;
+        let mut sub = r?;
+        self.pending_skipped.append(&mut sub.skipped);
         let origin = single_origin(&sub);
         Ok(Ev::plain(Value::str(sub.text).with_origin(origin)))
     }

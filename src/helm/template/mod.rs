@@ -8,6 +8,7 @@
 //! out.text                     // what Helm would write for that file (`<no value>` already removed)
 //! out.locate(byte)             // the Segment that emitted a byte: template file + span, value origin
 //! out.origins_in(range)        // value origins (values-file nodes) behind a byte range
+//! out.skipped                  // if/with/range blocks left out because a values key was empty
 //!
 //! // A whole chart as Helm renders it (shared dot and `.Values`, `.Template` set per file):
 //! let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
@@ -34,10 +35,12 @@
 //!   `tpl` (parses with the current set of definitions; definitions inside the text are visible only
 //!   to it), `required`, `fail`, `lookup` (always an empty map), `and`/`or` (short-circuit, return the
 //!   deciding value), `call`. All other functions come from [`crate::helm::funcs`].
-//! * Errors: a [`TemplateError`] carries the file and span of the construct that failed (for an
-//!   error inside an included template, the location inside the definition; for `tpl`, the call
-//!   site) and Go's message without the `template: name:line:col: executing … at <…>:` prefix.
-//!   `required` and `fail` errors have their own kinds and carry the user's message only.
+//! * Errors: a [`TemplateError`] carries the file and span of what failed: for a parse error the
+//!   offending token; for an execution error the action (`{{ … }}`, or the opening action of an
+//!   `if`/`with`/`range`) — inside an included or `{{template}}`d definition, the action in the
+//!   definition's file; for text run by `tpl`, the `tpl` call's action. The message is Go's
+//!   without the `template: name:line:col: executing … at <…>:` prefix. `required` and `fail`
+//!   errors have their own kinds and carry the user's message only.
 //!
 //! # Provenance
 //! Every byte of [`Rendered::text`] belongs to exactly one [`Segment`]: literal template text maps
@@ -132,6 +135,23 @@ pub struct Rendered {
     pub text: String,
     /// Sorted, contiguous, covering `text` exactly; no segment is empty.
     pub segments: Vec<Segment>,
+    /// Blocks that rendered nothing because a value with an origin was empty, in output order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An `if`/`with` whose body was skipped, or a `range` that ran no iteration, because the value
+/// deciding it was empty: the trace of a values-file key (`resources: {}`) that left rendered
+/// output without a field. Recorded only when that value has an origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Output offset where the body would have been written (for a block inside an `include`d
+    /// definition: where the calling action's output starts).
+    pub at: u32,
+    /// The opening action of the block (`{{ with .Values.resources }}`).
+    pub file: FileId,
+    pub span: Span,
+    /// Origin of the value that decided it.
+    pub value: Origin,
 }
 
 impl Rendered {
@@ -221,6 +241,9 @@ impl Rendered {
             if !out.is_empty() {
                 segments.push(Segment { out, ..s });
             }
+        }
+        for s in &mut self.skipped {
+            s.at = map(s.at);
         }
         self.text = text;
         self.segments = segments;

@@ -162,7 +162,7 @@ pub(crate) fn parse(
             let span = t.root.first().map(node_span).unwrap_or_default();
             return Err(ParseError {
                 span,
-                message: format!("template: multiple definition of template {:?}", t.name),
+                message: format!("multiple definition of template {:?}", t.name),
             });
         }
     }
@@ -932,14 +932,18 @@ fn parse_number(text: &str) -> Result<ArgKind, String> {
     if digits.is_empty() {
         return Err(bad());
     }
+    // Go: ParseInt/ParseUint, then ParseFloat; an integer that fits neither int64 nor uint64 is
+    // the parse error "integer overflow", one that fits only uint64 fails at execution.
+    let overflow = || format!("integer overflow: {}", go_quote(text));
     match u128::from_str_radix(&digits, radix) {
         Ok(v) => {
-            let signed = if neg { -(v as i128) } else { v as i128 };
             if v > u64::MAX as u128 {
-                return Ok(ArgKind::Overflow);
+                return Err(overflow());
             }
+            let signed = if neg { -(v as i128) } else { v as i128 };
             match i64::try_from(signed) {
                 Ok(i) => Ok(ArgKind::Int(i)),
+                Err(_) if neg => Err(overflow()),
                 Err(_) => Ok(ArgKind::Overflow),
             }
         }
@@ -950,12 +954,12 @@ fn parse_number(text: &str) -> Result<ArgKind, String> {
             if f.fract() == 0.0 && f.abs() < 9.2e18 {
                 Ok(ArgKind::Int(f as i64))
             } else {
-                Ok(ArgKind::Overflow)
+                Err(overflow())
             }
         }
         Err(_) => {
             if digits.chars().all(|c| c.is_digit(radix)) {
-                Ok(ArgKind::Overflow)
+                Err(overflow())
             } else {
                 Err(bad())
             }
@@ -1017,9 +1021,13 @@ mod tests {
         assert!(matches!(parse_number(".5"), Ok(ArgKind::Float(f)) if f == 0.5));
         assert!(matches!(parse_number("0x1p-2"), Ok(ArgKind::Float(f)) if f == 0.25));
         assert!(matches!(
-            parse_number("99999999999999999999"),
+            parse_number("18446744073709551615"),
             Ok(ArgKind::Overflow)
         ));
+        assert_eq!(
+            parse_number("99999999999999999999").err().unwrap(),
+            "integer overflow: \"99999999999999999999\""
+        );
     }
 
     #[test]
@@ -1068,7 +1076,7 @@ mod tests {
         );
         assert_eq!(
             perr("{{define \"a\"}}1{{end}}{{define \"a\"}}2{{end}}").0,
-            "template: multiple definition of template \"a\""
+            "multiple definition of template \"a\""
         );
         assert_eq!(
             perr("{{ range $i, $v, $w := .a }}{{end}}").0,

@@ -415,6 +415,14 @@ fn provenance_of_actions_and_text() {
     )
     .unwrap();
     assert_eq!(out.segments[0].value, Some(origin(10)));
+    // Functions keep the origin of the value they transform (here toYaml and indent).
+    let out = render_with(
+        "resources:\n{{ toYaml .Values.resources | indent 12 }}",
+        &values(),
+    )
+    .unwrap();
+    assert_eq!(out.text, "resources:\n            {}");
+    assert_eq!(out.locate(12).unwrap().value, Some(origin(50)));
     // Range keys carry the origin of their entry (here the map's, as entries have none).
     let out = render_with(
         "{{ range $k, $v := .Values.map }}{{ $k }}{{ end }}",
@@ -580,8 +588,8 @@ fn exec_errors_carry_go_messages() {
         "can't give argument to non-function \"x\""
     );
     assert_eq!(
-        err("{{ 99999999999999999999 }}").message,
-        "99999999999999999999 overflows int"
+        err("{{ 18446744073709551615 }}").message,
+        "18446744073709551615 overflows int"
     );
     assert_eq!(
         err("{{ include \"x\" }}").message,
@@ -926,4 +934,95 @@ mod fuzz {
             }
         }
     }
+}
+
+#[test]
+fn deep_structures_do_not_overflow_the_stack() {
+    // Deeply nested control structures execute.
+    let depth = 900;
+    let src = format!(
+        "{}x{}",
+        "{{ if 1 }}".repeat(depth),
+        "{{ end }}".repeat(depth)
+    );
+    assert_eq!(render_with(&src, &values()).unwrap().text, "x");
+    // Deeply nested values built by a template print and drop.
+    let src =
+        "{{ $d := dict }}{{ range 200000 }}{{ $d = dict \"a\" $d }}{{ end }}{{ len (print $d) }}";
+    let out = render_with(src, &values()).unwrap();
+    // (funcs' printer bounds the nesting it prints.)
+    assert!(out.text.parse::<usize>().is_ok(), "{}", out.text);
+}
+
+#[test]
+fn skipped_blocks_name_the_empty_value() {
+    let src = "spec:\n{{- with .Values.resources }}\n  resources: {{ . }}\n{{- end }}\n{{- range .Values.resources }}x{{ end }}{{ if .Values.on }}on{{ end }}{{ if .Values.missing }}{{ end }}";
+    let out = render_with(src, &values()).unwrap();
+    assert_eq!(out.text, "spec:on");
+    assert_eq!(out.skipped.len(), 2, "{:?}", out.skipped);
+    assert_eq!(out.skipped[0].at, 5);
+    assert_eq!(
+        &src[out.skipped[0].span.range()],
+        "{{- with .Values.resources }}"
+    );
+    assert_eq!(out.skipped[0].value, origin(50));
+    assert_eq!(
+        &src[out.skipped[1].span.range()],
+        "{{- range .Values.resources }}"
+    );
+    // Inside an include, the block is in the definition's file, at the output of the call.
+    let set = set_of(&[
+        (
+            "c/templates/_h.tpl",
+            "{{ define \"r\" }}{{ if .Values.resources }}R{{ end }}{{ end }}",
+        ),
+        (
+            "c/templates/m.yaml",
+            "ab{{ include \"r\" . }}{{ $x := include \"r\" . }}",
+        ),
+    ]);
+    let out = set.render("c/templates/m.yaml", &values()).unwrap();
+    assert_eq!(out.skipped.len(), 1, "{:?}", out.skipped);
+    assert_eq!(out.skipped[0].at, 2);
+    assert_eq!(out.skipped[0].span, Span { start: 16, end: 42 });
+    assert_ne!(out.skipped[0].file, out.segments[0].file);
+}
+
+#[test]
+fn native_maps_range_and_judge_like_maps() {
+    struct Files(Vec<(&'static str, &'static str)>);
+    impl Native for Files {
+        fn type_name(&self) -> &str {
+            "engine.files"
+        }
+        fn field(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn call(&self, _: &str, _: &[Value]) -> Option<Result<Value, String>> {
+            None
+        }
+        fn as_value(&self) -> Option<Value> {
+            let mut m = Map::new();
+            for (k, v) in &self.0 {
+                m.insert(k.to_string(), Value::str(*v));
+            }
+            Some(Value::map(m))
+        }
+    }
+    let dot = map(vec![
+        (
+            "F",
+            Value::new(Kind::Native(Arc::new(Files(vec![
+                ("b.yaml", "B"),
+                ("a.yaml", "A"),
+            ])))),
+        ),
+        ("E", Value::new(Kind::Native(Arc::new(Files(vec![]))))),
+    ]);
+    let out = render_with(
+        "{{ range $p, $c := .F }}{{ $p }}={{ $c }};{{ end }}{{ if .E }}E{{ else }}empty{{ end }}{{ range .E }}x{{ else }}none{{ end }}",
+        &dot,
+    )
+    .unwrap();
+    assert_eq!(out.text, "a.yaml=A;b.yaml=B;emptynone");
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Severity;
 use crate::index::Index;
+use crate::quantity::Quantity;
 use crate::rules::Sink;
 use crate::source::Span;
 use crate::view::ContainerKind;
@@ -60,11 +61,12 @@ fn noun(bound: Bound) -> &'static str {
     }
 }
 
-/// A resource value counts as set when it is a non-empty scalar.
+/// A resource value counts as set when it is a quantity Kubernetes parses: `512MB` is rejected by
+/// the API server, so it is no limit (and `schema-type-mismatch` says why).
 fn set_value(map: Option<NodeRef<'_>>, resource: &str) -> bool {
     map.and_then(|m| m.get(resource))
         .and_then(|v| v.as_str())
-        .is_some_and(|s| !s.trim().is_empty())
+        .is_some_and(|s| !s.trim().is_empty() && Quantity::from_manifest(s).is_ok())
 }
 
 /// Reports every container of every workload whose `resources.<bound>.<resource>` is not set.
@@ -165,7 +167,13 @@ fn missing_at(
             (own.head_span(), format!("`{field}` is empty"))
         }
         Some(own) => match own.value.entry(resource) {
-            Some(value) => (value.head_span(), format!("`{resource}` is empty")),
+            Some(value) => match value.value.as_str().filter(|s| !s.trim().is_empty()) {
+                Some(text) => (
+                    value.value.span(),
+                    format!("`{text}` is not a quantity Kubernetes can read"),
+                ),
+                None => (value.head_span(), format!("`{resource}` is empty")),
+            },
             None => (own.key.span(), format!("`{field}` has no `{resource}`")),
         },
     }

@@ -127,6 +127,13 @@ for fmt, args in [
     ("%+v %05s", [I(5), S("ab")]), ("%6.2f|%-+7.1e|%G", [F(2.0 / 3), F(12345.678), F(1e-7)]),
     ("%#v", [F(1.0)]), ("%e", [F(0.0)]), ("%.0f %.0f %.1f", [F(0.5), F(1.5), F(0.25)]),
     ("%q", [I(10)]), ("%x", [I(-255)]), ("%08.3d", [I(5)]), ("%-08d|", [I(5)]),
+    ("%x %X %b", [F(1.5), F(-0.1), F(8.0)]), ("%5.1f|%-10v|%10v|", [I(3), L(I(1), L(S("a"))), D(("k", F(1.5)))]),
+    ("%s", [L(L(S("a"), I(1)), D(("k", N)))]), ("%d", [L(I(1), F(2.5), S("x"))]), ("%q", [L(S("a"), S("b"))]),
+    ("%v|%s", [C("semver", S("1.2.3")), C("semver", S("1.2.3"))]), ("%6.2v|%.3v", [F(3.14159e10), S("abcdef")]),
+    ("%+.2e|% .3g|%+q", [F(12345.6789), F(0.000012345), S("héllo")]), ("%#x|%#X", [S("hi"), I(255)]),
+    ("%o|%O|%#b", [I(64), I(64), I(5)]), ("%U|%c", [I(-1), I(0x110000)]), ("%t", [S("x")]), ("%!", []),
+    ("%[2]*[1]d|", [I(12), I(5)]), ("%.*f", [I(2), F(3.14159)]), ("%-*s|", [I(-4), S("a")]), ("%[0]d", [I(1)]),
+    ("%v %v", [F(float(2**53)), F(1e-320)]), ("%g|%G", [F(1e21), F(1e-5)]), ("%.0e|%#.0e|%#g", [F(5.0), F(5.0), F(1.0)]),
 ]:
     case("printf", S(fmt), *args)
 case("print", S("a"), I(1), I(2), S("b"), N, F(1.5))
@@ -153,7 +160,8 @@ case("urlquery", S("a b&c=d/é~"))
 
 # --- strings -------------------------------------------------------------------------------
 for f, args in [
-    ("upper", [S("abc é")]), ("lower", [S("ABC É")]), ("title", [S("hello wORLD-x_y it's")]),
+    ("upper", [S("abc é")]), ("lower", [S("ABC É")]), ("upper", [S("straße ﬀ ǆ")]), ("lower", [S("ΟΔΟΣ İ")]),
+    ("title", [S("ǆemal straße ñu")]), ("swapcase", [S("ǅ ß Σ")]), ("trim", [S("\u00a0\u2003x\u3000")]), ("title", [S("hello wORLD-x_y it's")]),
     ("untitle", [S("Hello World")]), ("trim", [S("  \t x y \n")]), ("trimAll", [S("$"), S("$5.00$")]),
     ("trimSuffix", [S("-"), S("a-")]), ("trimPrefix", [S("-"), S("-a")]), ("trunc", [I(3), S("abcdef")]),
     ("trunc", [I(-2), S("abcdef")]), ("trunc", [I(63), S("abc")]), ("substr", [I(1), I(3), S("abcdef")]),
@@ -229,7 +237,8 @@ for f, args in [
     ("without", [abc, S("b"), S("z")]), ("has", [S("b"), abc]), ("has", [I(1), N]), ("compact", [L(S(""), I(0), S("x"), N, L(), B(False))]),
     ("slice", [abc, I(1)]), ("slice", [abc, I(1), I(2)]), ("slice", [abc]), ("slice", [L()]), ("mustFirst", [abc]),
     ("dict", [S("k"), I(1), S("odd")]), ("dict", [I(1), S("int key")]), ("get", [m, S("a")]), ("get", [m, S("zz")]),
-    ("set", [m, S("z"), I(9)]), ("unset", [m, S("a")]), ("hasKey", [m, S("b")]), ("keys", [m]), ("values", [m]),
+    ("set", [m, S("z"), I(9)]), ("unset", [m, S("a")]), ("hasKey", [m, S("b")]), ("sortAlpha", [C("keys", m)]), ("values", [D(("only", L(I(1))))]),
+    ("keys", [D(("k", I(1)))]),
     ("pick", [m, S("a"), S("nope")]), ("omit", [m, S("a")]), ("pluck", [S("a"), m, D(("a", I(2))), D()]),
     ("dig", [S("b"), S("c"), S("def"), m]), ("dig", [S("b"), S("q"), S("def"), m]), ("dig", [S("zz"), S("def"), m]),
     ("merge", [D(("a", I(0)), ("keep", S("k")), ("f", B(False)), ("n", D(("x", I(1))))),
@@ -238,6 +247,18 @@ for f, args in [
                         D(("a", I(5)), ("keep", S("other")), ("l", L(I(2))), ("n", D(("y", I(2)), ("x", I(9)))), ("z", N))]),
     ("merge", [D(("l", L(I(1))), ("e", S(""))), D(("l", L(I(2))), ("e", S("filled"))), D(("x", S("third")))]),
     ("mergeOverwrite", [D(("a", S("x"))), D(("a", S("")))]),
+    ("merge", [D(("m", D())), D(("m", D(("x", I(1)))))]),
+    ("merge", [D(("m", S("scalar"))), D(("m", D(("x", I(1)))))]),
+    ("mergeOverwrite", [D(("m", S("scalar"))), D(("m", D(("x", I(1)))))]),
+    ("mergeOverwrite", [D(("m", D(("x", I(1))))), D(("m", S("scalar")))]),
+    ("mergeOverwrite", [D(("m", D(("x", I(1))))), D(("m", D()))]),
+    ("merge", [D(("a", N)), D(("a", S("filled")))]),
+    ("merge", [D(("a", S("keep"))), D(("a", N))]),
+    ("mergeOverwrite", [D(("l", L(I(1), I(2)))), D(("l", L()))]),
+    ("merge", [D(("l", L())), D(("l", L(I(3))))]),
+    ("mergeOverwrite", [D(("a", I(1)), ("n", D(("d", D(("e", I(1))))))), D(("n", D(("d", D(("f", I(2)))))))]),
+    ("merge", [D(), D(("a", I(1))), D(("a", I(2)), ("b", I(3)))]),
+    ("mergeOverwrite", [D(), D(("a", I(1))), D(("a", I(2)), ("b", I(3)))]),
 ]:
     case(f, *args)
 
@@ -265,6 +286,18 @@ for c, v in [
     ("<=1.2", "1.2.9"), ("<=1.2.3", "1.2.4"), (">=1.2.3-alpha.1", "1.2.3-alpha.10"), (">=1.2.3-beta", "1.2.3-alpha"),
     ("=1.2.3", "v1.2.3+build"), ("", "1.0.0"), (">=1.0.0", "1.0"), ("~> 2.1", "2.1.5"), ("=> 1.0", "1.1.0"),
     (">= 1.21.0-0", "v1.33.1+k3s1"), ("<1.22.0-0", "v1.21.14-gke.2100"),
+    ("^1.2.3-beta", "1.2.3-beta.2"), ("^1.2.3-beta", "1.3.0-beta"), ("~1.2.3-beta", "1.2.4"), ("~1.2.3-beta", "1.2.3-alpha"),
+    (">= 1.2, < 3.0.0 || >= 4.2.3", "4.3.0"), (">= 1.2, < 3.0.0 || >= 4.2.3", "3.1.0"), ("1.2.3 - 2.3.4", "2.3.4-rc1"),
+    ("1.2.3-0 - 2.3.4", "2.0.0-rc1"), ("x", "0.0.1"), ("1.x", "1.9.9"), ("1.x", "2.0.0"), ("v1.2", "1.2.5"), (">=v1.2", "1.3.0"),
+    ("1.2.*", "1.2.9"), ("<2.x", "1.9.0"), ("<2.x", "2.1.0"), (">2.x", "3.0.0"), (">2.x", "2.5.0"), ("<=2.x", "2.9.0"),
+    ("^0.0", "0.0.9"), ("^0.0", "0.1.0"), ("^0.x", "0.9.0"), ("~0", "0.9.0"), ("~0.0", "0.0.5"), ("~1.x", "1.5.0"),
+    (">1.2.3-alpha", "1.2.3-beta"), ("<1.2.3-alpha", "1.2.3"), ("=1.2.3-0", "1.2.3-0"), ("!=1.2.3-0", "1.2.3"),
+    (">=1.19.0-0", "1.19.0"), ("<=1.19.0-0", "1.19.0-0"), (">=1.8-0 <1.19.x-0", "1.18.3"), ("1.2.3 ||", "1.2.3"),
+    (">=1.0.0-rc.1", "1.0.0-rc.1.1"), (">=1.0.0-rc.10", "1.0.0-rc.9"), (">=1.0.0-alpha.beta", "1.0.0-alpha.1"),
+    (">=1.2", "v1.2.0+meta"), ("=1.2.3+meta", "1.2.3"), (">= 1.13", "1.13.0-gke.0"), ("< 1.13.0-0", "v1.12.10-eks-ffbd96"),
+    ("1.2.3", "01.2.3"), (">=1.2.3", "1.2.3.4"), (">=1", "1"), ("~>1.2.3", "1.2.9"), ("^1.2.x", "1.9.0"), ("=>1.2 =<1.4", "1.3.0"),
+    (">=1.0.0-0, <=2.0.0", "1.5.0-rc"), ("<=2.0.0 || >=3.0.0-0", "1.5.0-rc"), ("<=2.0.0 >=1.0.0", "1.5.0-rc"),
+    ("!=1.2.3 >=1.0.0-0", "1.5.0-rc"), ("~1.5.0-0", "1.5.3-rc"),
 ]:
     case("semverCompare", S(c), S(v))
 case("semver", S("v1.2.3-rc.1+b"))
@@ -320,12 +353,33 @@ for v in [
 ]:
     case("toYaml", v)
     case("toYamlPretty", v)
+long_key = "k" * 130
+words2 = " ".join(["w%d" % i for i in range(40)])
+for v in [
+    D((long_key, S("v"))),
+    D(("a: b", S("x")), ("#c", S("y")), ("- d", S("z"))),
+    D(("s", S("\ufeffbom")), ("e", S("😀 emoji")), ("z", S("zero\u200bwidth")), ("c", S("ctl\x01x"))),
+    D(("w", S("x" * 100))),
+    D(("m", S("a  b  " + words2))),
+    L(L(S(words2)), D(("deep", L(S(words2))))),
+    D(("q", S("it's " + words2)), ("d", S("\t" + words2 + "  end"))),
+    D(("lit", S("line one\n  indented\n\ttab\nlast"))),
+    D(("trail", S("keep\n\n"))),
+    S(words2),
+    L(S("a"), I(1), F(1.5), N, B(True)),
+]:
+    case("toYaml", v)
+    case("toYamlPretty", v)
 case("toYaml", D(("f", C("float64", S("NaN")))))
 case("mustToYaml", D(("a", L(I(1)))))
 for s in ["a: 1\nb: [x, true]\nc:\n  d: null\n", "- 1\n- b", "", "x", "a: [", "n: 1.5e3\nm: 0x10\nk: yes"]:
     case("fromYaml", S(s))
 for s in ["- 1\n- b: 2", "a: 1", ""]:
     case("fromYamlArray", S(s))
+for s in ["d: 2001-12-14\nb: 0b101\no: 0o17\nx: 0x1F\nbig: 12345678901234567890\nf: .5\nnn: ~\ne: \"\"\ns: !!str 123\nt: 1_000\noct: 010",
+          "a: &x {k: 1}\nb: *x\nc:\n  <<: *x\n  j: 2", "a: 1\n---\nb: 2", "1: one\n2.5: two\ntrue: three",
+          "a: 1\na: 2", "inf: .inf", "k: 'single'\nl: >\n  folded\n  text\nm: |\n  lit\n", "on: yes\noff: no\ny: n"]:
+    case("fromYaml", S(s))
 for v in [
     D(("x", I(1)), ("s", S('a"b')), ("a", D(("y", F(2.5)), ("b", D(("z", L(I(1), I(2))))))), ("l", L(D(("q", I(1)))))),
     D(("a", F(3.0)), ("b", F(1e21)), ("c", F(0.000001)), ("d", N), ("e", L()), ("f", L(D(("x", I(1))), I(2))),
@@ -338,6 +392,11 @@ for s in ['a = 1\nb = [1.5, "x"]\n[t]\nd = 1979-05-27T07:32:00Z\ne = true', "[[x
     case("fromToml", S(s))
 case("mustToToml", D(("a", I(1)), ("b", D(("c", S("x"))))))
 case("typeOf", C("get", C("fromToml", S("a = 1")), S("a")))
+
+for f in ["toJson", "toYaml", "kindOf", "typeOf"]:
+    case(f, C("semver", S("v1.2.3-rc.1+b")))
+    case(f, C("toDate", S("2006-01-02T15:04:05Z07:00"), S("2024-02-29T13:14:15.5+01:00")))
+case("toYaml", D(("when", C("toDate", S("2006-01-02"), S("2024-03-05"))), ("v", C("semver", S("1.2")))))
 
 # --- dates and deterministic stand-ins: shapes only -------------------------------------------
 for f, args in [

@@ -3,7 +3,7 @@
 corpus (../shared/corpus), as SHA-256 digests (the outputs themselves are large).
 
 Each values file becomes the values.yaml of a scratch chart whose templates print
-`toYaml .Values`, `toYamlPretty .Values` and `toJson .Values`. Writes values_digests.json next to
+`toYaml .Values`, `toYamlPretty .Values`, `toJson .Values` and `print .Values` (Go's `%v`). Writes values_digests.json next to
 this file; tests/helm_funcs_sdk.rs compares kpolicy's output for the same parsed values.
 
     /tmp/venv-funcs/bin/python testdata/helm/funcs/values_digests.py
@@ -19,7 +19,7 @@ import helm_python as helm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.normpath(os.path.join(HERE, "../../../../shared/corpus"))
-FUNCS = ["toYaml", "toYamlPretty", "toJson"]
+FUNCS = ["toYaml", "toYamlPretty", "toJson", "print"]
 
 
 def main():

@@ -1,0 +1,6 @@
+{{- define "sub.greet" -}}
+greet:{{ .Chart.Name }}
+{{- end -}}
+{{- define "constructs.name" -}}
+sub-overridden
+{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "deep.only" }}deep-only{{ end -}}
+{{- define "both" }}from deep{{ end -}}
+{{- define "shared" }}from deep{{ end -}}

@@ -1,0 +1,2 @@
+{{- define "shared" }}from _a{{ end -}}
+{{- define "empty-later" }}real{{ end -}}

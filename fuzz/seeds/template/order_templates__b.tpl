@@ -1,0 +1,2 @@
+{{- define "shared" }}from _b{{ end -}}
+{{- define "empty-later" }} {{ end -}}

@@ -1,0 +1,1 @@
+{{- define "both" }}from parent{{ end -}}

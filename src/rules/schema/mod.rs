@@ -1,0 +1,165 @@
+//! Schema rules: the objects of the set checked against the schemas of their kinds (built-in
+//! kinds for the target Kubernetes version, custom resources against the CustomResourceDefinitions
+//! of the set), with the findings at the exact key or value. See `crate::schema` for the walk.
+//!
+//! Four rules share one walk, each keeping its own class of finding; built-in kinds are checked
+//! per object (phase one, in parallel), custom resources in phase two, once the set's CRDs are
+//! known. `schema-duplicate-key` needs no schema.
+
+pub mod schema_duplicate_key;
+pub mod schema_invalid_enum;
+pub mod schema_missing_required_field;
+pub mod schema_type_mismatch;
+pub mod schema_unknown_field;
+
+use std::collections::HashMap;
+
+use crate::index::Index;
+use crate::object::Object;
+use crate::rules::{Context, Sink};
+use crate::schema::builtin::builtin;
+use crate::schema::{Class, Finding, crd, validate, validate_field};
+
+fn emit(object: &Object<'_>, sink: &mut Sink<'_>, finding: Finding) {
+    let mut reported = sink.report(object, finding.span, finding.message);
+    if let Some(label) = finding.label {
+        reported = reported.label(label);
+    }
+    if let Some(help) = finding.help {
+        reported.help(help);
+    }
+}
+
+/// Phase one: a built-in object against its kind's schema in the target version.
+pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<'_>, class: Class) {
+    let Some((schema, root)) =
+        builtin().lookup(object.group, object.version, object.kind, ctx.kube_version)
+    else {
+        return;
+    };
+    let name = object.display_name();
+    for finding in validate(
+        schema,
+        root,
+        object.root,
+        object.anchor_span(),
+        class,
+        true,
+        &name,
+    ) {
+        emit(object, sink, finding);
+    }
+}
+
+/// Phase two: custom resources against the CRDs of the set. Objects whose kind no CRD of the
+/// set defines are skipped (see `schema-unknown-field`'s `unknown-kinds` setting). When several
+/// CRDs of the set define the kind (two releases of an operator), only what every one of their
+/// schemas finds is reported.
+pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>, class: Class) {
+    let served = crd::served(index);
+    if served.is_empty() {
+        return;
+    }
+    let builtin = builtin();
+    let mut compiled: HashMap<_, Vec<Option<crd::CrdSchema<'_>>>> = HashMap::new();
+    for object in index.objects() {
+        if builtin.is_builtin_group(object.group) {
+            continue;
+        }
+        let key = (object.group, object.version, object.kind);
+        let Some(candidates) = served.get(&key) else {
+            continue;
+        };
+        let schemas = compiled.entry(key).or_insert_with(|| {
+            candidates
+                .iter()
+                .map(|c| c.schema.map(|s| crd::compile(s, c.keep_unknown)))
+                .collect()
+        });
+        let name = object.display_name();
+        let mut agreed: Option<Vec<Finding>> = None;
+        let mut first = None;
+        for (candidate, schema) in candidates.iter().zip(schemas.iter()) {
+            // A version without a schema accepts anything.
+            let Some(schema) = schema else {
+                agreed = Some(Vec::new());
+                break;
+            };
+            let findings = validate(
+                schema.schema(),
+                schema.root,
+                object.root,
+                object.anchor_span(),
+                class,
+                false,
+                &name,
+            );
+            agreed = Some(match agreed {
+                None => {
+                    first = Some(candidate);
+                    findings
+                }
+                Some(previous) => previous
+                    .into_iter()
+                    .filter(|p| {
+                        findings
+                            .iter()
+                            .any(|f| f.span == p.span && f.message == p.message)
+                    })
+                    .collect(),
+            });
+        }
+        // The API server validates a custom resource's `metadata` as any object's.
+        if let (Some((meta_schema, meta_root)), Some(metadata)) = (
+            builtin.object_meta(ctx.kube_version),
+            object.root.entry("metadata"),
+        ) {
+            for finding in validate_field(
+                meta_schema,
+                meta_root,
+                metadata.value,
+                "metadata",
+                metadata.key.span(),
+                class,
+                &name,
+            ) {
+                emit(object, sink, finding);
+            }
+        }
+        let (Some(findings), Some(found)) = (agreed, first) else {
+            continue;
+        };
+        let crd_name = found.crd.name.unwrap_or("(unnamed)");
+        let crd_span = found
+            .crd
+            .metadata()
+            .and_then(|m| m.entry("name"))
+            .map_or_else(|| found.crd.anchor_span(), |e| e.head_span());
+        let others = match candidates.len() {
+            1 => String::new(),
+            2 => " (and so does the other definition in the set)".to_string(),
+            n => format!(" (and so do the other {} definitions in the set)", n - 1),
+        };
+        for finding in findings {
+            let mut reported = sink
+                .report(object, finding.span, finding.message)
+                .secondary(
+                    found.crd.doc.file,
+                    crd_span,
+                    format!(
+                        "the schema of `{}` ({}) comes from this CustomResourceDefinition{others}",
+                        object.kind, object.version
+                    ),
+                );
+            if let Some(label) = finding.label {
+                reported = reported.label(label);
+            }
+            reported.help(finding.help.unwrap_or_else(|| {
+                format!(
+                    "see the `{}` schema of CustomResourceDefinition {crd_name}",
+                    object.version
+                )
+            }));
+        }
+    }
+}

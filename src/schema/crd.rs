@@ -1,0 +1,285 @@
+//! Schemas of custom resources, from the CustomResourceDefinitions of the linted set: each served
+//! version's `openAPIV3Schema` (`apiextensions.k8s.io/v1`), or the CRD-wide `validation` schema
+//! (`v1beta1`), compiled into a [`Node`] arena that borrows from the CRD's document.
+//!
+//! Kubernetes' structural-schema rules decide what an unknown field is: under
+//! `x-kubernetes-preserve-unknown-fields: true` anything goes; otherwise a field the schema does
+//! not list is pruned (or rejected with strict field validation), `additionalProperties` gives the
+//! values of a map, `x-kubernetes-int-or-string` allows both, `x-kubernetes-embedded-resource`
+//! allows `apiVersion`, `kind` and `metadata`, and `nullable` allows null. `apiVersion`, `kind`
+//! and `metadata` are always allowed at the root (the API server validates `metadata` itself).
+//! A `v1beta1` CRD keeps unknown fields unless `preserveUnknownFields: false`.
+
+use std::collections::HashMap;
+
+use super::{Additional, IntFormat, Kind, Node, NodeIx, Object, Prop, Schema, StrFormat};
+use crate::index::Index;
+use crate::object::Object as KObject;
+use crate::yaml::NodeRef;
+
+/// How deep a CRD schema may nest before the rest is taken as "anything".
+const MAX_SCHEMA_DEPTH: u32 = 64;
+
+/// How many schema nodes one CRD version may compile to; beyond, the rest is "anything". Aliases
+/// are followed, so a crafted CRD could otherwise be exponential; real ones have a few thousand.
+const MAX_SCHEMA_NODES: usize = 200_000;
+
+/// The start of the OpenAPI pattern Kubernetes' own CRDs (and controller-gen) give quantities.
+const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))";
+
+/// One compiled schema of a custom resource version.
+pub struct CrdSchema<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub root: NodeIx,
+}
+
+impl<'a> CrdSchema<'a> {
+    pub fn schema(&self) -> Schema<'_, 'a> {
+        Schema {
+            nodes: &self.nodes,
+            defs: &[],
+            names: &[],
+        }
+    }
+}
+
+fn is_true(node: Option<NodeRef<'_>>) -> bool {
+    node.and_then(|n| n.as_str())
+        .is_some_and(|s| matches!(s, "true" | "True" | "TRUE"))
+}
+
+struct Compiler<'a> {
+    nodes: Vec<Node<'a>>,
+    /// The CRD keeps every unknown field (`v1beta1` default, `preserveUnknownFields: true`).
+    keep_unknown: bool,
+}
+
+impl<'a> Compiler<'a> {
+    fn push(&mut self, node: Node<'a>) -> NodeIx {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as NodeIx
+    }
+
+    fn any(&mut self) -> NodeIx {
+        self.push(Node::new(Kind::Any))
+    }
+
+    fn compile(&mut self, s: NodeRef<'a>, depth: u32, root: bool) -> NodeIx {
+        if depth > MAX_SCHEMA_DEPTH || !s.is_map() || self.nodes.len() >= MAX_SCHEMA_NODES {
+            return self.any();
+        }
+        let preserve = is_true(s.get("x-kubernetes-preserve-unknown-fields"));
+        let embedded = is_true(s.get("x-kubernetes-embedded-resource"));
+        let nullable = is_true(s.get("nullable"));
+        let enumeration = s.get("enum").filter(|e| e.is_seq()).and_then(|e| {
+            let values: Option<Vec<&'a str>> = e
+                .items()
+                .filter(|v| !v.is_null())
+                .map(|v| v.scalar())
+                .collect();
+            values
+        });
+        let ty = s.get_str("type");
+        let properties = s.get("properties").filter(|p| p.is_map());
+        let quantity_pattern = s
+            .get_str("pattern")
+            .is_some_and(|p| p.starts_with(QUANTITY_PATTERN));
+        let kind = if is_true(s.get("x-kubernetes-int-or-string")) {
+            if quantity_pattern {
+                Kind::Quantity { pattern: true }
+            } else {
+                Kind::IntOrString
+            }
+        } else {
+            match ty {
+                Some("string") => {
+                    let format = s.get_str("format");
+                    Kind::String(if format == Some("byte") {
+                        StrFormat::Byte
+                    } else if quantity_pattern {
+                        StrFormat::Quantity
+                    } else {
+                        StrFormat::Plain
+                    })
+                }
+                Some("integer") => Kind::Integer(match s.get_str("format") {
+                    Some("int32") => IntFormat::Int32,
+                    Some("int64") => IntFormat::Int64,
+                    _ => IntFormat::Any,
+                }),
+                Some("number") => Kind::Number,
+                Some("boolean") => Kind::Boolean,
+                Some("array") => {
+                    let items = match s.get("items") {
+                        Some(items) if items.is_map() => self.compile(items, depth + 1, false),
+                        _ => self.any(),
+                    };
+                    // The API server keeps unknown fields of the items of a preserving list too
+                    // (its pruning skips one level down through arrays).
+                    if preserve
+                        && let Some(Kind::Object(object)) =
+                            self.nodes.get_mut(items as usize).map(|n| &mut n.kind)
+                    {
+                        object.additional = Additional::Open;
+                    }
+                    Kind::Array(items)
+                }
+                Some("object") => self.object(s, properties, preserve, embedded, depth, root),
+                None if properties.is_some() || root => {
+                    self.object(s, properties, preserve, embedded, depth, root)
+                }
+                _ => Kind::Any,
+            }
+        };
+        self.push(Node {
+            kind,
+            nullable,
+            enumeration,
+        })
+    }
+
+    fn object(
+        &mut self,
+        s: NodeRef<'a>,
+        properties: Option<NodeRef<'a>>,
+        preserve: bool,
+        embedded: bool,
+        depth: u32,
+        root: bool,
+    ) -> Kind<'a> {
+        let additional_schema = s.get("additionalProperties");
+        let additional = if preserve || self.keep_unknown {
+            Additional::Open
+        } else {
+            match additional_schema {
+                Some(a) if a.is_map() => Additional::Schema(self.compile(a, depth + 1, false)),
+                Some(a) if is_true(Some(a)) => Additional::Open,
+                _ => Additional::Closed,
+            }
+        };
+        let required: Vec<&'a str> = s
+            .get("required")
+            .map(|r| r.items().filter_map(|i| i.as_str()).collect())
+            .unwrap_or_default();
+        let mut props = Vec::new();
+        for entry in properties.map(|p| p.entries()).unwrap_or_default() {
+            let Some(name) = entry.key.as_str() else {
+                continue;
+            };
+            // The API server validates an embedded object's metadata itself.
+            if (root || embedded) && name == "metadata" {
+                continue;
+            }
+            let node = self.compile(entry.value, depth + 1, false);
+            props.push(Prop {
+                name,
+                node,
+                required: required.contains(&name),
+            });
+        }
+        props.sort_by(|a, b| a.name.cmp(b.name));
+        props.dedup_by(|a, b| a.name == b.name);
+        if props.is_empty()
+            && let Additional::Schema(values) = additional
+            && !root
+            && !embedded
+        {
+            return Kind::Map(values);
+        }
+        Kind::Object(Object {
+            props,
+            additional,
+            embedded: embedded || root,
+            title: None,
+        })
+    }
+}
+
+/// Compiles one `openAPIV3Schema`.
+pub fn compile<'a>(schema: NodeRef<'a>, keep_unknown: bool) -> CrdSchema<'a> {
+    let mut compiler = Compiler {
+        nodes: Vec::new(),
+        keep_unknown,
+    };
+    let root = compiler.compile(schema, 0, true);
+    CrdSchema {
+        nodes: compiler.nodes,
+        root,
+    }
+}
+
+/// A served version of a custom resource and where its schema is.
+#[derive(Clone, Copy)]
+pub struct Served<'a> {
+    pub crd: &'a KObject<'a>,
+    /// `None` when the version has no schema (v1beta1 without `validation`).
+    pub schema: Option<NodeRef<'a>>,
+    pub keep_unknown: bool,
+}
+
+/// The custom resource kinds the set's CRDs define: (group, version, kind) → every CRD of the set
+/// that serves it, in set order (a set may hold several releases of one operator's CRDs).
+pub fn served<'a>(index: &Index<'a>) -> HashMap<(&'a str, &'a str, &'a str), Vec<Served<'a>>> {
+    let mut out = HashMap::new();
+    for crd in index.of_kind("CustomResourceDefinition") {
+        if crd.group != "apiextensions.k8s.io" {
+            continue;
+        }
+        let Some(spec) = crd.spec() else { continue };
+        let (Some(group), Some(kind)) = (
+            spec.get_str("group"),
+            spec.get("names").and_then(|n| n.get_str("kind")),
+        ) else {
+            continue;
+        };
+        let v1beta1 = crd.version == "v1beta1";
+        let preserve = spec.get("preserveUnknownFields");
+        // v1beta1 defaults to keeping unknown fields; v1 prunes them.
+        let keep_unknown = if v1beta1 {
+            !preserve
+                .and_then(|p| p.as_str())
+                .is_some_and(|p| matches!(p, "false" | "False" | "FALSE"))
+        } else {
+            is_true(preserve)
+        };
+        let shared = spec
+            .get("validation")
+            .and_then(|v| v.get("openAPIV3Schema"));
+        let mut add = |version: &'a str, schema: Option<NodeRef<'a>>| {
+            out.entry((group, version, kind))
+                .or_insert_with(Vec::new)
+                .push(Served {
+                    crd,
+                    schema,
+                    keep_unknown,
+                });
+        };
+        let versions: Vec<NodeRef<'a>> = spec
+            .get("versions")
+            .map(|v| v.items().collect())
+            .unwrap_or_default();
+        if versions.is_empty()
+            && let Some(version) = spec.get_str("version")
+        {
+            add(version, shared);
+        }
+        for v in versions {
+            let Some(name) = v.get_str("name") else {
+                continue;
+            };
+            let served = v
+                .get("served")
+                .and_then(|s| s.as_str())
+                .is_none_or(|s| !matches!(s, "false" | "False" | "FALSE"));
+            if !served {
+                continue;
+            }
+            let schema = v
+                .get("schema")
+                .and_then(|s| s.get("openAPIV3Schema"))
+                .or(shared);
+            add(name, schema);
+        }
+    }
+    out
+}
