@@ -372,6 +372,11 @@ impl Native for VersionSet {
     fn display(&self) -> String {
         format!("[{}]", self.0.join(" "))
     }
+    fn as_value(&self) -> Option<Value> {
+        Some(Value::list(
+            self.0.iter().map(|v| Value::str(v.as_str())).collect(),
+        ))
+    }
 }
 
 /// `.Capabilities.HelmVersion`.
@@ -532,6 +537,15 @@ impl Native for Files {
             })
             .collect();
         format!("map[{}]", items.join(" "))
+    }
+    /// `range $path, $bytes := .Files.Glob …`: paths to contents (as text).
+    fn as_value(&self) -> Option<Value> {
+        Some(Value::map(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::str(String::from_utf8_lossy(v).as_ref())))
+                .collect(),
+        ))
     }
 }
 
@@ -893,6 +907,19 @@ mod tests {
         let apis = n.field("APIVersions").unwrap();
         assert!(!call(&apis, "Has", &[Value::str("policy/v1beta1")]).truthy());
         assert!(call(&apis, "Has", &[Value::str("policy/v1")]).truthy());
+    }
+
+    #[test]
+    fn files_range_like_a_map() {
+        let Kind::Native(n) = files().kind else {
+            panic!()
+        };
+        let map = n.as_value().unwrap();
+        assert_eq!(map.as_map().unwrap().len(), 3);
+        assert_eq!(
+            map.get("files/a.txt").and_then(Value::as_str),
+            Some("hello\n")
+        );
     }
 
     #[test]
