@@ -115,3 +115,37 @@ fn render_human(bencher: divan::Bencher) {
     let report = lint_texts(INPUTS.clone(), &options, &rules);
     bencher.bench(|| kpolicy::report::human::render(&report, false).len());
 }
+
+/// The chart rendered by the chart benchmarks: the biggest template set in the corpus (traefik's
+/// chart, 28 templates, a 53 KB `_podtemplate.tpl`), or the repository's test chart without it.
+fn bench_chart() -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let traefik = root.join("../shared/corpus/traefik-helm-chart/traefik");
+    if traefik.join("Chart.yaml").is_file() {
+        traefik
+    } else {
+        root.join("testdata/helm/chart-basic")
+    }
+}
+
+/// Loading a chart: files, Chart.yaml, values with origins.
+#[divan::bench(sample_count = 20)]
+fn chart_load() -> usize {
+    kpolicy::helm::chart::load(&bench_chart())
+        .map(|c| c.templates.len())
+        .unwrap_or(0)
+}
+
+/// Rendering one chart end to end (values coalescing, every template with provenance, Helm's
+/// manifest order), as `kpolicy template` does.
+#[divan::bench(sample_count = 20)]
+fn chart_render(bencher: divan::Bencher) {
+    let path = bench_chart();
+    let chart = kpolicy::helm::chart::load(&path).expect("the benchmark chart loads");
+    let options = kpolicy::helm::render::RenderOptions::default();
+    bencher.bench(|| {
+        kpolicy::helm::render::render_chart(&chart, &path, &options)
+            .output
+            .len()
+    });
+}
