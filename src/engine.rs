@@ -397,10 +397,12 @@ fn lint_loaded(
         .par_iter()
         .flat_map_iter(|object| {
             let mut out = Vec::new();
+            crate::rules::begin_object();
             for active in rules {
                 let mut sink = Sink::new(active.rule.meta(), active.severity, &mut out);
                 active.rule.check_object(object, &ctx, &mut sink);
             }
+            crate::rules::end_object();
             out
         })
         .collect();

@@ -447,3 +447,30 @@ pub(crate) fn star_match(pattern: &str, text: &str) -> bool {
     }
     rest.len() >= last.len() && rest.ends_with(last)
 }
+
+thread_local! {
+    static OBJECT_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static NEXT_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// The engine calls this before running phase one's rules on one object (and [`end_object`]
+/// after): rules may then share work on that object through thread-local caches keyed by
+/// [`object_generation`], which is unique per object visit on a thread, and 0 outside such a visit.
+pub fn begin_object() {
+    let next = NEXT_GENERATION.with(|n| {
+        let g = n.get();
+        n.set(g.wrapping_add(1).max(1));
+        g
+    });
+    OBJECT_GENERATION.with(|g| g.set(next));
+}
+
+/// Ends the visit [`begin_object`] started.
+pub fn end_object() {
+    OBJECT_GENERATION.with(|g| g.set(0));
+}
+
+/// The current object visit on this thread (0: none, so nothing may be shared).
+pub fn object_generation() -> u64 {
+    OBJECT_GENERATION.with(|g| g.get())
+}

@@ -160,8 +160,19 @@ pub enum Class {
     InvalidEnum,
 }
 
+impl Class {
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Every class: one walk that serves all four rules.
+const ALL_CLASSES: u8 = 0b1111;
+
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// Which rule's finding this is.
+    pub class: Class,
     pub span: Span,
     pub message: String,
     pub label: Option<String>,
@@ -354,7 +365,8 @@ struct Walk<'s, 'a, 'd> {
     schema: Schema<'s, 'a>,
     /// The object, for messages about its root (`RoleBinding/read`).
     root_name: &'d str,
-    class: Class,
+    /// The classes of finding to produce (bits of [`Class::bit`]); the walk itself is the same.
+    classes: u8,
     /// Built-in schemas: `""` is the zero value of an enum field and always accepted.
     empty_enum_ok: bool,
     path: Vec<Step<'d>>,
@@ -398,8 +410,20 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
         }
     }
 
-    fn push(&mut self, span: Span, message: String, label: Option<String>, help: Option<String>) {
+    fn wants(&self, class: Class) -> bool {
+        self.classes & class.bit() != 0
+    }
+
+    fn push(
+        &mut self,
+        class: Class,
+        span: Span,
+        message: String,
+        label: Option<String>,
+        help: Option<String>,
+    ) {
         self.out.push(Finding {
+            class,
             span,
             message,
             label,
@@ -448,9 +472,10 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     };
                     if fits {
                         self.check_enum(at.value, node);
-                    } else if self.class == Class::TypeMismatch {
+                    } else if self.wants(Class::TypeMismatch) {
                         let bits = if *format == IntFormat::Int32 { 32 } else { 64 };
                         self.push(
+                            Class::TypeMismatch,
                             at.value.span(),
                             format!("{} does not fit in a {bits}-bit integer", self.field()),
                             Some("out of range".to_string()),
@@ -546,7 +571,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
 
     fn object(&mut self, at: At<'d>, object: &Object<'a>, title: Option<&'a str>, depth: u32) {
         let entries = effective_entries(at.value);
-        if self.class == Class::MissingRequired {
+        if self.wants(Class::MissingRequired) {
             let at_root = self.path.is_empty();
             for prop in object
                 .props
@@ -568,6 +593,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                         None => at.anchor,
                     };
                     self.push(
+                        Class::MissingRequired,
                         span,
                         format!("{what} is missing the required field `{}`", prop.name),
                         Some(if null {
@@ -601,7 +627,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     Additional::Closed => {
                         let embedded =
                             object.embedded && matches!(key, "apiVersion" | "kind" | "metadata");
-                        if !embedded && self.class == Class::UnknownField {
+                        if !embedded && self.wants(Class::UnknownField) {
                             self.unknown(entry.key.span(), key, object, title);
                         }
                         None
@@ -654,11 +680,11 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             ),
             None => "the API server drops or rejects unknown fields: remove it, or move it where it belongs".to_string(),
         };
-        self.push(span, message, Some(label), Some(help));
+        self.push(Class::UnknownField, span, message, Some(label), Some(help));
     }
 
     fn mismatch(&mut self, at: At<'d>, ty: YamlType, want: &str, help: Option<String>) {
-        if self.class != Class::TypeMismatch {
+        if !self.wants(Class::TypeMismatch) {
             return;
         }
         let value = at.value;
@@ -682,6 +708,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
         };
         let help = help.or_else(|| suggest_fix(value, ty, want, key));
         self.push(
+            Class::TypeMismatch,
             span,
             format!("{} must be {want}, but is {shown}", self.field()),
             Some(format!("{} here", ty.noun())),
@@ -690,7 +717,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn bad_quantity(&mut self, value: NodeRef<'d>, text: &str) {
-        if self.class != Class::TypeMismatch {
+        if !self.wants(Class::TypeMismatch) {
             return;
         }
         let help = quantity_fix(text.trim()).map_or_else(
@@ -698,6 +725,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             |fix| format!("Kubernetes quantities take `{fix}` here (binary: Ki Mi Gi Ti; decimal: k M G T)"),
         );
         self.push(
+            Class::TypeMismatch,
             value.span(),
             format!("{} is not a valid quantity: `{}`", self.field(), clip(text)),
             Some("Kubernetes cannot parse this".to_string()),
@@ -706,7 +734,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn check_enum(&mut self, value: NodeRef<'d>, node: &Node<'a>) {
-        if self.class != Class::InvalidEnum {
+        if !self.wants(Class::InvalidEnum) {
             return;
         }
         let Some(allowed) = &node.enumeration else {
@@ -737,6 +765,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             ),
         };
         self.push(
+            Class::InvalidEnum,
             value.span(),
             format!(
                 "{} must be one of {list}, not `{}`",
@@ -893,7 +922,38 @@ pub fn validate<'d>(
     builtin: bool,
     root_name: &'d str,
 ) -> Vec<Finding> {
-    walk(schema, ix, root, anchor, class, builtin, root_name, None)
+    walk(
+        schema,
+        ix,
+        root,
+        anchor,
+        class.bit(),
+        builtin,
+        root_name,
+        None,
+    )
+}
+
+/// Validates `root` once for every class of finding (each finding says its [`Class`]): the four
+/// schema rules share this walk per object instead of walking it four times.
+pub fn validate_all<'d>(
+    schema: Schema<'_, '_>,
+    ix: NodeIx,
+    root: NodeRef<'d>,
+    anchor: Span,
+    builtin: bool,
+    root_name: &'d str,
+) -> Vec<Finding> {
+    walk(
+        schema,
+        ix,
+        root,
+        anchor,
+        ALL_CLASSES,
+        builtin,
+        root_name,
+        None,
+    )
 }
 
 /// Validates one field of an object (`metadata` of a custom resource) against schema node `ix`;
@@ -908,7 +968,16 @@ pub fn validate_field<'d>(
     class: Class,
     root_name: &'d str,
 ) -> Vec<Finding> {
-    walk(schema, ix, value, anchor, class, true, root_name, Some(key))
+    walk(
+        schema,
+        ix,
+        value,
+        anchor,
+        class.bit(),
+        true,
+        root_name,
+        Some(key),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -917,7 +986,7 @@ fn walk<'d>(
     ix: NodeIx,
     value: NodeRef<'d>,
     anchor: Span,
-    class: Class,
+    classes: u8,
     builtin: bool,
     root_name: &'d str,
     key: Option<&'d str>,
@@ -925,7 +994,7 @@ fn walk<'d>(
     let mut walk = Walk {
         schema,
         root_name,
-        class,
+        classes,
         empty_enum_ok: builtin,
         path: key.map(Step::Key).into_iter().collect(),
         out: Vec::new(),

@@ -12,13 +12,14 @@ pub mod schema_missing_required_field;
 pub mod schema_type_mismatch;
 pub mod schema_unknown_field;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Context, Sink};
 use crate::schema::builtin::builtin;
-use crate::schema::{Class, Finding, crd, validate, validate_field};
+use crate::schema::{Class, Finding, crd, validate, validate_all, validate_field};
 
 fn emit(object: &Object<'_>, sink: &mut Sink<'_>, finding: Finding) {
     let mut reported = sink.report(object, finding.span, finding.message);
@@ -30,6 +31,13 @@ fn emit(object: &Object<'_>, sink: &mut Sink<'_>, finding: Finding) {
     }
 }
 
+thread_local! {
+    /// The findings of every class for the object phase one is on in this thread, keyed by its
+    /// generation ([`crate::rules::object_generation`]): the first schema rule walks the object
+    /// once for all four classes, the others take their share.
+    static LAST_WALK: RefCell<Option<(u64, Vec<Finding>)>> = const { RefCell::new(None) };
+}
+
 /// Phase one: a built-in object against its kind's schema in the target version.
 pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<'_>, class: Class) {
     let Some((schema, root)) =
@@ -38,15 +46,32 @@ pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<
         return;
     };
     let name = object.display_name();
-    for finding in validate(
-        schema,
-        root,
-        object.root,
-        object.anchor_span(),
-        class,
-        true,
-        &name,
-    ) {
+    let generation = crate::rules::object_generation();
+    let findings: Vec<Finding> = if generation == 0 {
+        // Outside the engine's per-object loop: no sharing.
+        validate(
+            schema,
+            root,
+            object.root,
+            object.anchor_span(),
+            class,
+            true,
+            &name,
+        )
+    } else {
+        LAST_WALK.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if cell.as_ref().is_none_or(|(g, _)| *g != generation) {
+                let all =
+                    validate_all(schema, root, object.root, object.anchor_span(), true, &name);
+                *cell = Some((generation, all));
+            }
+            cell.as_ref()
+                .map(|(_, all)| all.iter().filter(|f| f.class == class).cloned().collect())
+                .unwrap_or_default()
+        })
+    };
+    for finding in findings {
         emit(object, sink, finding);
     }
 }
