@@ -70,6 +70,27 @@ fn parse(bencher: divan::Bencher) {
     });
 }
 
+/// The YAML parser's events alone, without building span trees: the floor under `parse`.
+#[divan::bench(sample_count = 10)]
+fn parser_events(bencher: divan::Bencher) {
+    use granit_parser::{Parser, options};
+    bencher.counter(total_bytes()).bench(|| {
+        let mut events = 0usize;
+        for (_, text) in INPUTS.iter() {
+            let mut parser = Parser::new_from_str_with_options(
+                text,
+                options! {
+                    emit_unresolved_aliases: true,
+                },
+            );
+            while let Some(Ok(_)) = parser.next_event() {
+                events += 1;
+            }
+        }
+        events
+    });
+}
+
 /// Parsing plus object extraction and the pod-spec view, one thread.
 #[divan::bench(sample_count = 10)]
 fn parse_objects_views(bencher: divan::Bencher) {

@@ -1,7 +1,9 @@
 //! The read-only cross-object index, built once per run, for rules that look across objects
 //! (a Namespace and its LimitRange, a Service and its pods, an Ingress and its Service).
 
+use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::object::Object;
 use crate::view::{PodSpec, pod_spec};
@@ -14,7 +16,11 @@ pub struct Index<'a> {
     by_key: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
     /// Namespace → objects in it (namespaced after defaulting; sorted for stable iteration).
     by_namespace: BTreeMap<&'a str, Vec<usize>>,
+    /// Results that several rules derive from the whole set (see [`Index::memo`]).
+    memo: Mutex<HashMap<TypeId, Arc<Memo>>>,
 }
+
+type Memo = OnceLock<Arc<dyn Any + Send + Sync>>;
 
 impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object<'a>], default_namespace: &'a str) -> Index<'a> {
@@ -43,7 +49,22 @@ impl<'a> Index<'a> {
             by_kind,
             by_key,
             by_namespace,
+            memo: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A value of type `T` computed once per run from the set and shared by every rule that asks
+    /// for it (the four schema rules validate the custom resources once between them). The first
+    /// caller computes it; callers that arrive meanwhile wait for it. Values are keyed by type.
+    pub fn memo<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let cell = {
+            let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(memo.entry(TypeId::of::<T>()).or_default())
+        };
+        let value = cell.get_or_init(|| Arc::new(init()) as Arc<dyn Any + Send + Sync>);
+        Arc::clone(value)
+            .downcast::<T>()
+            .expect("memo values are keyed by their type")
     }
 
     pub fn objects(&self) -> &'a [Object<'a>] {

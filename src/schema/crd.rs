@@ -68,10 +68,11 @@ impl<'a> Compiler<'a> {
         if depth > MAX_SCHEMA_DEPTH || !s.is_map() || self.nodes.len() >= MAX_SCHEMA_NODES {
             return self.any();
         }
-        let preserve = is_true(s.get("x-kubernetes-preserve-unknown-fields"));
-        let embedded = is_true(s.get("x-kubernetes-embedded-resource"));
-        let nullable = is_true(s.get("nullable"));
-        let enumeration = s.get("enum").filter(|e| e.is_seq()).and_then(|e| {
+        let f = Fields::of(s);
+        let preserve = is_true(f.preserve);
+        let embedded = is_true(f.embedded);
+        let nullable = is_true(f.nullable);
+        let enumeration = f.enumeration.filter(|e| e.is_seq()).and_then(|e| {
             let values: Option<Vec<&'a str>> = e
                 .items()
                 .filter(|v| !v.is_null())
@@ -79,12 +80,14 @@ impl<'a> Compiler<'a> {
                 .collect();
             values
         });
-        let ty = s.get_str("type");
-        let properties = s.get("properties").filter(|p| p.is_map());
-        let quantity_pattern = s
-            .get_str("pattern")
+        let ty = f.ty.and_then(|t| t.as_str());
+        let format = f.format.and_then(|t| t.as_str());
+        let properties = f.properties.filter(|p| p.is_map());
+        let quantity_pattern = f
+            .pattern
+            .and_then(|p| p.as_str())
             .is_some_and(|p| p.starts_with(QUANTITY_PATTERN));
-        let kind = if is_true(s.get("x-kubernetes-int-or-string")) {
+        let kind = if is_true(f.int_or_string) {
             if quantity_pattern {
                 Kind::Quantity { pattern: true }
             } else {
@@ -92,17 +95,14 @@ impl<'a> Compiler<'a> {
             }
         } else {
             match ty {
-                Some("string") => {
-                    let format = s.get_str("format");
-                    Kind::String(if format == Some("byte") {
-                        StrFormat::Byte
-                    } else if quantity_pattern {
-                        StrFormat::Quantity
-                    } else {
-                        StrFormat::Plain
-                    })
-                }
-                Some("integer") => Kind::Integer(match s.get_str("format") {
+                Some("string") => Kind::String(if format == Some("byte") {
+                    StrFormat::Byte
+                } else if quantity_pattern {
+                    StrFormat::Quantity
+                } else {
+                    StrFormat::Plain
+                }),
+                Some("integer") => Kind::Integer(match format {
                     Some("int32") => IntFormat::Int32,
                     Some("int64") => IntFormat::Int64,
                     _ => IntFormat::Any,
@@ -110,7 +110,7 @@ impl<'a> Compiler<'a> {
                 Some("number") => Kind::Number,
                 Some("boolean") => Kind::Boolean,
                 Some("array") => {
-                    let items = match s.get("items") {
+                    let items = match f.items {
                         Some(items) if items.is_map() => self.compile(items, depth + 1, false),
                         _ => self.any(),
                     };
@@ -124,9 +124,9 @@ impl<'a> Compiler<'a> {
                     }
                     Kind::Array(items)
                 }
-                Some("object") => self.object(s, properties, preserve, embedded, depth, root),
+                Some("object") => self.object(&f, properties, preserve, embedded, depth, root),
                 None if properties.is_some() || root => {
-                    self.object(s, properties, preserve, embedded, depth, root)
+                    self.object(&f, properties, preserve, embedded, depth, root)
                 }
                 _ => Kind::Any,
             }
@@ -140,25 +140,24 @@ impl<'a> Compiler<'a> {
 
     fn object(
         &mut self,
-        s: NodeRef<'a>,
+        f: &Fields<'a>,
         properties: Option<NodeRef<'a>>,
         preserve: bool,
         embedded: bool,
         depth: u32,
         root: bool,
     ) -> Kind<'a> {
-        let additional_schema = s.get("additionalProperties");
         let additional = if preserve || self.keep_unknown {
             Additional::Open
         } else {
-            match additional_schema {
+            match f.additional {
                 Some(a) if a.is_map() => Additional::Schema(self.compile(a, depth + 1, false)),
                 Some(a) if is_true(Some(a)) => Additional::Open,
                 _ => Additional::Closed,
             }
         };
-        let required: Vec<&'a str> = s
-            .get("required")
+        let required: Vec<&'a str> = f
+            .required
             .map(|r| r.items().filter_map(|i| i.as_str()).collect())
             .unwrap_or_default();
         let mut props = Vec::new();
@@ -195,6 +194,49 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// The keywords of one schema node the compiler reads, found in one pass over its entries
+/// (schemas are large: one lookup per keyword was the most expensive part of compiling them).
+#[derive(Default)]
+struct Fields<'a> {
+    preserve: Option<NodeRef<'a>>,
+    embedded: Option<NodeRef<'a>>,
+    int_or_string: Option<NodeRef<'a>>,
+    nullable: Option<NodeRef<'a>>,
+    enumeration: Option<NodeRef<'a>>,
+    ty: Option<NodeRef<'a>>,
+    format: Option<NodeRef<'a>>,
+    pattern: Option<NodeRef<'a>>,
+    properties: Option<NodeRef<'a>>,
+    items: Option<NodeRef<'a>>,
+    additional: Option<NodeRef<'a>>,
+    required: Option<NodeRef<'a>>,
+}
+
+impl<'a> Fields<'a> {
+    fn of(s: NodeRef<'a>) -> Fields<'a> {
+        let mut f = Fields::default();
+        for entry in s.entries() {
+            let slot = match entry.key.scalar() {
+                Some("x-kubernetes-preserve-unknown-fields") => &mut f.preserve,
+                Some("x-kubernetes-embedded-resource") => &mut f.embedded,
+                Some("x-kubernetes-int-or-string") => &mut f.int_or_string,
+                Some("nullable") => &mut f.nullable,
+                Some("enum") => &mut f.enumeration,
+                Some("type") => &mut f.ty,
+                Some("format") => &mut f.format,
+                Some("pattern") => &mut f.pattern,
+                Some("properties") => &mut f.properties,
+                Some("items") => &mut f.items,
+                Some("additionalProperties") => &mut f.additional,
+                Some("required") => &mut f.required,
+                _ => continue,
+            };
+            *slot = Some(entry.value);
+        }
+        f
+    }
+}
+
 /// Compiles one `openAPIV3Schema`.
 pub fn compile<'a>(schema: NodeRef<'a>, keep_unknown: bool) -> CrdSchema<'a> {
     let mut compiler = Compiler {
@@ -206,6 +248,24 @@ pub fn compile<'a>(schema: NodeRef<'a>, keep_unknown: bool) -> CrdSchema<'a> {
         nodes: compiler.nodes,
         root,
     }
+}
+
+/// The source text of a schema and the column it starts at, when these alone decide what it
+/// compiles to: its document has no aliases (which could point outside the schema). Equal texts
+/// at equal columns give equal schemas.
+pub fn schema_text<'a>(schema: NodeRef<'a>) -> Option<(usize, &'a str)> {
+    let doc = schema.doc;
+    if doc
+        .nodes
+        .iter()
+        .any(|n| matches!(n.kind, crate::yaml::NodeKind::Alias(_)))
+    {
+        return None;
+    }
+    let range = schema.span().range();
+    let before = doc.text().get(..range.start)?;
+    let column = range.start - before.rfind('\n').map_or(0, |i| i + 1);
+    Some((column, doc.text().get(range)?))
 }
 
 /// A served version of a custom resource and where its schema is.

@@ -956,16 +956,14 @@ pub fn validate_all<'d>(
     )
 }
 
-/// Validates one field of an object (`metadata` of a custom resource) against schema node `ix`;
-/// messages name it by `key`, and `anchor` is its key.
-#[allow(clippy::too_many_arguments)]
-pub fn validate_field<'d>(
+/// Validates one field of an object (`metadata` of a custom resource) against schema node `ix`
+/// for every class of finding; messages name it by `key`, and `anchor` is its key.
+pub fn validate_field_all<'d>(
     schema: Schema<'_, '_>,
     ix: NodeIx,
     value: NodeRef<'d>,
     key: &'d str,
     anchor: Span,
-    class: Class,
     root_name: &'d str,
 ) -> Vec<Finding> {
     walk(
@@ -973,7 +971,7 @@ pub fn validate_field<'d>(
         ix,
         value,
         anchor,
-        class.bit(),
+        ALL_CLASSES,
         true,
         root_name,
         Some(key),

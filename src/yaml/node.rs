@@ -266,6 +266,16 @@ impl<'a> NodeRef<'a> {
     /// The effective entries of a mapping as Kubernetes reads it: merge keys expanded (explicit keys
     /// win, earlier merge sources win over later ones), and for duplicate keys only the last one.
     pub fn entries(&self) -> Vec<EntryRef<'a>> {
+        // Most mappings have a few distinct keys and no merge key: their entries as written.
+        let raw: Vec<EntryRef<'a>> = self.raw_entries().collect();
+        if raw.len() <= 16
+            && raw
+                .iter()
+                .enumerate()
+                .all(|(i, e)| plain_entry(&raw[..i], e))
+        {
+            return raw;
+        }
         let mut out: Vec<EntryRef<'a>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut budget = MERGE_VISIT_BUDGET;
@@ -323,14 +333,19 @@ impl<'a> NodeRef<'a> {
         let mut has_merge = false;
         for e in entries.iter().rev() {
             let key_ref = NodeRef::new(self.doc, e.key);
-            match key_ref.scalar() {
-                Some(k) if k == key && !is_merge_key(&key_ref) => {
+            let Some(k) = key_ref.scalar() else { continue };
+            // `is_merge_key` only where it can matter: a key equal to the one sought, `<<`, or a
+            // tagged key (`!!merge`).
+            if k == key {
+                if !is_merge_key(&key_ref) {
                     return Some(EntryRef {
                         key: key_ref,
                         value: NodeRef::new(self.doc, e.value),
                     });
                 }
-                _ => has_merge |= is_merge_key(&key_ref),
+                has_merge = true;
+            } else if (k == "<<" || key_ref.node().tag.is_some()) && is_merge_key(&key_ref) {
+                has_merge = true;
             }
         }
         if !has_merge || depth >= MAX_MERGE_DEPTH {
@@ -367,6 +382,15 @@ impl<'a> NodeRef<'a> {
     pub fn get_str(&self, key: &str) -> Option<&'a str> {
         self.get(key).and_then(|v| v.as_str())
     }
+}
+
+/// An entry that is not a merge key and whose key no earlier entry has.
+fn plain_entry(earlier: &[EntryRef<'_>], entry: &EntryRef<'_>) -> bool {
+    let Some(key) = entry.key.scalar() else {
+        return true;
+    };
+    (!(key == "<<" || entry.key.node().tag.is_some()) || !is_merge_key(&entry.key))
+        && earlier.iter().all(|e| e.key.scalar() != Some(key))
 }
 
 fn is_merge_key(key: &NodeRef<'_>) -> bool {

@@ -19,7 +19,8 @@ use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Context, Sink};
 use crate::schema::builtin::builtin;
-use crate::schema::{Class, Finding, crd, validate, validate_all, validate_field};
+use crate::schema::{Class, Finding, crd, validate, validate_all, validate_field_all};
+use crate::source::{FileId, Span};
 
 fn emit(object: &Object<'_>, sink: &mut Sink<'_>, finding: Finding) {
     let mut reported = sink.report(object, finding.span, finding.message);
@@ -76,18 +77,62 @@ pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<
     }
 }
 
+/// One finding of the custom-resource check, ready to report.
+struct CustomFinding {
+    /// Index of the object in the set.
+    object: usize,
+    finding: Finding,
+    /// Where the schema came from, for findings against a CRD's schema (`None` for `metadata`,
+    /// which the API server validates as any object's).
+    origin: Option<Origin>,
+}
+
+struct Origin {
+    file: FileId,
+    /// The CRD's `name:`.
+    span: Span,
+    label: String,
+    /// The help when the finding brings none.
+    help: String,
+}
+
+/// Every class of finding for the custom resources of the set: computed once per run, shared by
+/// the four schema rules through [`Index::memo`].
+struct CustomFindings(Vec<CustomFinding>);
+
 /// Phase two: custom resources against the CRDs of the set. Objects whose kind no CRD of the
 /// set defines are skipped (see `schema-unknown-field`'s `unknown-kinds` setting). When several
 /// CRDs of the set define the kind (two releases of an operator), only what every one of their
 /// schemas finds is reported.
 pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>, class: Class) {
+    let all = index.memo(|| CustomFindings(custom_findings(index, ctx)));
+    let objects = index.objects();
+    for found in all.0.iter().filter(|f| f.finding.class == class) {
+        let object = &objects[found.object];
+        let finding = found.finding.clone();
+        let Some(origin) = &found.origin else {
+            emit(object, sink, finding);
+            continue;
+        };
+        let mut reported = sink
+            .report(object, finding.span, finding.message)
+            .secondary(origin.file, origin.span, origin.label.clone());
+        if let Some(label) = finding.label {
+            reported = reported.label(label);
+        }
+        reported.help(finding.help.unwrap_or_else(|| origin.help.clone()));
+    }
+}
+
+fn custom_findings(index: &Index<'_>, ctx: &Context) -> Vec<CustomFinding> {
+    let mut out = Vec::new();
     let served = crd::served(index);
     if served.is_empty() {
-        return;
+        return out;
     }
     let builtin = builtin();
     let mut compiled: HashMap<_, Vec<Option<crd::CrdSchema<'_>>>> = HashMap::new();
-    for object in index.objects() {
+    for (at, object) in index.objects().iter().enumerate() {
         if builtin.is_builtin_group(object.group) {
             continue;
         }
@@ -95,27 +140,43 @@ pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>
         let Some(candidates) = served.get(&key) else {
             continue;
         };
+        // A set often repeats one CRD (each install bundle of an operator carries it): a schema
+        // identical to an earlier candidate's is compiled and checked once (`None` here), since
+        // the findings every candidate agrees on are then the same.
         let schemas = compiled.entry(key).or_insert_with(|| {
+            let mut seen: Vec<((usize, &str), bool)> = Vec::new();
             candidates
                 .iter()
-                .map(|c| c.schema.map(|s| crd::compile(s, c.keep_unknown)))
+                .map(|c| {
+                    let schema = c.schema?;
+                    if let Some(text) = crd::schema_text(schema) {
+                        if seen.contains(&(text, c.keep_unknown)) {
+                            return None;
+                        }
+                        seen.push((text, c.keep_unknown));
+                    }
+                    Some(crd::compile(schema, c.keep_unknown))
+                })
                 .collect()
         });
         let name = object.display_name();
         let mut agreed: Option<Vec<Finding>> = None;
         let mut first = None;
         for (candidate, schema) in candidates.iter().zip(schemas.iter()) {
-            // A version without a schema accepts anything.
             let Some(schema) = schema else {
-                agreed = Some(Vec::new());
-                break;
+                if candidate.schema.is_none() {
+                    // A version without a schema accepts anything.
+                    agreed = Some(Vec::new());
+                    break;
+                }
+                // The same schema as an earlier candidate's.
+                continue;
             };
-            let findings = validate(
+            let findings = validate_all(
                 schema.schema(),
                 schema.root,
                 object.root,
                 object.anchor_span(),
-                class,
                 false,
                 &name,
             );
@@ -127,9 +188,9 @@ pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>
                 Some(previous) => previous
                     .into_iter()
                     .filter(|p| {
-                        findings
-                            .iter()
-                            .any(|f| f.span == p.span && f.message == p.message)
+                        findings.iter().any(|f| {
+                            f.class == p.class && f.span == p.span && f.message == p.message
+                        })
                     })
                     .collect(),
             });
@@ -139,16 +200,19 @@ pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>
             builtin.object_meta(ctx.kube_version),
             object.root.entry("metadata"),
         ) {
-            for finding in validate_field(
+            for finding in validate_field_all(
                 meta_schema,
                 meta_root,
                 metadata.value,
                 "metadata",
                 metadata.key.span(),
-                class,
                 &name,
             ) {
-                emit(object, sink, finding);
+                out.push(CustomFinding {
+                    object: at,
+                    finding,
+                    origin: None,
+                });
             }
         }
         let (Some(findings), Some(found)) = (agreed, first) else {
@@ -166,25 +230,23 @@ pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>
             n => format!(" (and so do the other {} definitions in the set)", n - 1),
         };
         for finding in findings {
-            let mut reported = sink
-                .report(object, finding.span, finding.message)
-                .secondary(
-                    found.crd.doc.file,
-                    crd_span,
-                    format!(
+            out.push(CustomFinding {
+                object: at,
+                finding,
+                origin: Some(Origin {
+                    file: found.crd.doc.file,
+                    span: crd_span,
+                    label: format!(
                         "the schema of `{}` ({}) comes from this CustomResourceDefinition{others}",
                         object.kind, object.version
                     ),
-                );
-            if let Some(label) = finding.label {
-                reported = reported.label(label);
-            }
-            reported.help(finding.help.unwrap_or_else(|| {
-                format!(
-                    "see the `{}` schema of CustomResourceDefinition {crd_name}",
-                    object.version
-                )
-            }));
+                    help: format!(
+                        "see the `{}` schema of CustomResourceDefinition {crd_name}",
+                        object.version
+                    ),
+                }),
+            });
         }
     }
+    out
 }
