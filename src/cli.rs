@@ -652,7 +652,11 @@ fn lint(args: LintArgs) -> i32 {
     for error in &report.errors {
         eprintln!("kpolicy: error: {}: {}", error.path, error.message);
     }
-    status.max(exit_status(&report, fail_on))
+    let status = status.max(exit_status(&report, fail_on));
+    // The process exits next: the system reclaims the sources and findings faster than freeing
+    // them one by one.
+    std::mem::forget(report);
+    status
 }
 
 fn render(

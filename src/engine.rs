@@ -451,7 +451,7 @@ fn lint_loaded(
     }
 
     sort(&mut diagnostics, &sources);
-    Report {
+    let report = Report {
         objects: objects.len(),
         sources,
         diagnostics,
@@ -464,7 +464,21 @@ fn lint_loaded(
             .map(|c| c.custom_rules.iter().map(|r| r.meta).collect())
             .unwrap_or_default(),
         derived_files,
-    }
+    };
+    // The span trees (millions of nodes on a large set) are freed off the caller's path.
+    drop(index);
+    drop(objects);
+    drop_in_background(parsed_files);
+    report
+}
+
+/// Drops `value` on a thread of its own, so that freeing a large structure does not delay the
+/// caller (a process that exits first lets the system reclaim it). When no thread can start,
+/// `spawn` drops the closure, and with it the value, right here.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("kpolicy-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// Sorts by file name, position, rule and message, so output does not depend on scheduling.

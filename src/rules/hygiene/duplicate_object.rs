@@ -1,6 +1,6 @@
 #![doc = include_str!("../../../rules/duplicate-object.md")]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
-use crate::source::Origin;
+use crate::source::{FileId, Origin};
 use crate::view::scope::{is_cluster_scoped, is_local_config};
 
 pub static META: RuleMeta = RuleMeta {
@@ -51,7 +51,8 @@ pub fn new(settings: Settings) -> DuplicateObject {
 }
 
 /// Where (file or directory, per the scope), group, kind, namespace, name.
-type Key<'a> = (Option<PathBuf>, &'a str, &'a str, &'a str, &'a str);
+/// (place: an interned file or directory, or none for the whole set; group; kind; namespace; name)
+type Key<'a> = (Option<u32>, &'a str, &'a str, &'a str, &'a str);
 
 /// The file an object comes from, lexically normalised (none for stdin).
 fn file_of(object: &Object<'_>) -> Option<PathBuf> {
@@ -142,6 +143,9 @@ impl Rule for DuplicateObject {
                 })
         };
         let mut seen: BTreeMap<Key<'_>, Vec<&Object<'_>>> = BTreeMap::new();
+        // Places are computed once per file and compared as numbers.
+        let mut place_of_file: HashMap<FileId, u32> = HashMap::new();
+        let mut places: HashMap<PathBuf, u32> = HashMap::new();
         for object in index.objects() {
             let Some(name) = object.name.filter(|n| !n.trim().is_empty()) else {
                 continue;
@@ -156,13 +160,17 @@ impl Rule for DuplicateObject {
             };
             let place = match self.settings.scope {
                 Scope::Set => None,
-                // Stdin has no path; it counts as one file of its own.
-                Scope::File => Some(file_of(object).unwrap_or_default()),
-                Scope::Directory => Some(
-                    file_of(object)
-                        .and_then(|f| f.parent().map(Path::to_path_buf))
-                        .unwrap_or_else(|| PathBuf::from("<stdin>")),
-                ),
+                scope => Some(*place_of_file.entry(object.doc.file).or_insert_with(|| {
+                    let path = match scope {
+                        // Stdin has no path; it counts as one file of its own.
+                        Scope::File => file_of(object).unwrap_or_default(),
+                        _ => file_of(object)
+                            .and_then(|f| f.parent().map(Path::to_path_buf))
+                            .unwrap_or_else(|| PathBuf::from("<stdin>")),
+                    };
+                    let next = places.len() as u32;
+                    *places.entry(path).or_insert(next)
+                })),
             };
             seen.entry((place, object.group, object.kind, namespace, name))
                 .or_default()

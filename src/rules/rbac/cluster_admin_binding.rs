@@ -1,5 +1,7 @@
 #![doc = include_str!("../../../rules/cluster-admin-binding.md")]
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{is_bootstrap_policy, is_rbac};
@@ -65,18 +67,34 @@ impl Rule for ClusterAdminBinding {
     }
 
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
+        // ClusterRoles by name (cluster-scoped: any namespace written on them is ignored).
+        let mut cluster_roles: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
+        for role in index
+            .of_kind("ClusterRole")
+            .filter(|r| is_rbac(r, &["ClusterRole"]))
+        {
+            if let Some(name) = role.name {
+                cluster_roles.entry(name).or_default().push(role);
+            }
+        }
         for binding in index
             .objects()
             .iter()
             .filter(|o| is_rbac(o, &["ClusterRoleBinding", "RoleBinding"]))
         {
-            self.check(index, binding, sink);
+            self.check(index, &cluster_roles, binding, sink);
         }
     }
 }
 
 impl ClusterAdminBinding {
-    fn check(&self, index: &Index<'_>, binding: &Object<'_>, sink: &mut Sink<'_>) {
+    fn check(
+        &self,
+        index: &Index<'_>,
+        cluster_roles: &HashMap<&str, Vec<&Object<'_>>>,
+        binding: &Object<'_>,
+        sink: &mut Sink<'_>,
+    ) {
         if is_bootstrap_policy(binding) {
             return;
         }
@@ -95,10 +113,11 @@ impl ClusterAdminBinding {
         // resource of every group.
         let equivalent = match kind {
             "ClusterRole" if role_name == "cluster-admin" => None,
-            "ClusterRole" => match index
-                .of_kind("ClusterRole")
-                .filter(|r| is_rbac(r, &["ClusterRole"]) && r.name == Some(role_name))
-                .find_map(|r| Some((r, grants_everything(r)?)))
+            "ClusterRole" => match cluster_roles
+                .get(role_name)
+                .into_iter()
+                .flatten()
+                .find_map(|r| Some((*r, grants_everything(r)?)))
             {
                 Some(found) => Some(found),
                 None => return,

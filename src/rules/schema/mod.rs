@@ -13,7 +13,9 @@ pub mod schema_type_mismatch;
 pub mod schema_unknown_field;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 
 use crate::index::Index;
 use crate::object::Object;
@@ -125,40 +127,66 @@ pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>
 }
 
 fn custom_findings(index: &Index<'_>, ctx: &Context) -> Vec<CustomFinding> {
-    let mut out = Vec::new();
     let served = crd::served(index);
     if served.is_empty() {
-        return out;
+        return Vec::new();
     }
     let builtin = builtin();
-    let mut compiled: HashMap<_, Vec<Option<crd::CrdSchema<'_>>>> = HashMap::new();
+    // The custom resources of each served kind, in set order; kinds in a fixed order.
+    let mut by_kind: BTreeMap<(&str, &str, &str), Vec<usize>> = BTreeMap::new();
     for (at, object) in index.objects().iter().enumerate() {
-        if builtin.is_builtin_group(object.group) {
-            continue;
-        }
         let key = (object.group, object.version, object.kind);
-        let Some(candidates) = served.get(&key) else {
-            continue;
-        };
-        // A set often repeats one CRD (each install bundle of an operator carries it): a schema
-        // identical to an earlier candidate's is compiled and checked once (`None` here), since
-        // the findings every candidate agrees on are then the same.
-        let schemas = compiled.entry(key).or_insert_with(|| {
-            let mut seen: Vec<((usize, &str), bool)> = Vec::new();
-            candidates
-                .iter()
-                .map(|c| {
-                    let schema = c.schema?;
-                    if let Some(text) = crd::schema_text(schema) {
-                        if seen.contains(&(text, c.keep_unknown)) {
-                            return None;
-                        }
-                        seen.push((text, c.keep_unknown));
-                    }
-                    Some(crd::compile(schema, c.keep_unknown))
-                })
-                .collect()
-        });
+        if !builtin.is_builtin_group(object.group) && served.contains_key(&key) {
+            by_kind.entry(key).or_default().push(at);
+        }
+    }
+    // Kinds in parallel: compiling a large CRD schema is the costly part.
+    let mut out: Vec<CustomFinding> = by_kind
+        .into_iter()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .flat_map_iter(|(key, objects)| {
+            let mut out = Vec::new();
+            if let Some(candidates) = served.get(key) {
+                check_kind(index, ctx, candidates, objects, &mut out);
+            }
+            out
+        })
+        .collect();
+    // One object's findings stay in the order they were found.
+    out.sort_by_key(|f| f.object);
+    out
+}
+
+/// The custom resources `objects` (indexes into the set) of one kind, against the schemas of the
+/// CRDs of the set that serve it.
+fn check_kind(
+    index: &Index<'_>,
+    ctx: &Context,
+    candidates: &[crd::Served<'_>],
+    objects: &[usize],
+    out: &mut Vec<CustomFinding>,
+) {
+    let builtin = builtin();
+    // A set often repeats one CRD (each install bundle of an operator carries it): a schema
+    // identical to an earlier candidate's is compiled and checked once (`None` here), since the
+    // findings every candidate agrees on are then the same.
+    let mut seen: Vec<((usize, &str), bool)> = Vec::new();
+    let schemas: Vec<Option<crd::CrdSchema<'_>>> = candidates
+        .iter()
+        .map(|c| {
+            let schema = c.schema?;
+            if let Some(text) = crd::schema_text(schema) {
+                if seen.contains(&(text, c.keep_unknown)) {
+                    return None;
+                }
+                seen.push((text, c.keep_unknown));
+            }
+            Some(crd::compile(schema, c.keep_unknown))
+        })
+        .collect();
+    for &at in objects {
+        let object = &index.objects()[at];
         let name = object.display_name();
         let mut agreed: Option<Vec<Finding>> = None;
         let mut first = None;
@@ -248,5 +276,4 @@ fn custom_findings(index: &Index<'_>, ctx: &Context) -> Vec<CustomFinding> {
             });
         }
     }
-    out
 }

@@ -1,5 +1,7 @@
 #![doc = include_str!("../../../rules/schema-duplicate-key.md")]
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Severity;
@@ -47,14 +49,27 @@ fn walk(object: &Object<'_>, node: NodeRef<'_>, sink: &mut Sink<'_>, depth: u32)
     match node.kind() {
         NodeKind::Map(_) => {
             let entries: Vec<_> = node.raw_entries().collect();
+            // Small mappings are compared pairwise; large ones (a ConfigMap's data) through the
+            // last position of each key.
+            let last: Option<HashMap<&str, usize>> = (entries.len() > 16).then(|| {
+                entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| e.key.scalar().map(|k| (k, i)))
+                    .collect()
+            });
             for (i, entry) in entries.iter().enumerate() {
                 let Some(key) = entry.key.scalar() else {
                     continue;
                 };
-                if !entry.is_merge() {
+                let repeated = match &last {
+                    Some(last) => last.get(key).is_some_and(|&j| j > i),
+                    None => entries[i + 1..].iter().any(|e| e.key.scalar() == Some(key)),
+                };
+                if repeated && !entry.is_merge() {
                     let later = entries[i + 1..]
                         .iter()
-                        .find(|e| !e.is_merge() && e.key.scalar() == Some(key));
+                        .find(|e| e.key.scalar() == Some(key) && !e.is_merge());
                     if let Some(later) = later {
                         let line = object
                             .doc
