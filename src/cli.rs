@@ -500,6 +500,11 @@ fn template(args: TemplateArgs) -> i32 {
 }
 
 fn lint(args: LintArgs) -> i32 {
+    // The built-in schemas are parsed on another core while this one reads the configuration
+    // and the inputs (the thread is not joined: a schema rule that needs the table first waits).
+    let _ = std::thread::Builder::new()
+        .name("kpolicy-warm-up".into())
+        .spawn(crate::schema::builtin::warm_up);
     let destinations = match destinations(&args) {
         Ok(destinations) => destinations,
         Err(message) => {

@@ -365,6 +365,15 @@ impl Builtin {
     }
 }
 
+/// Parses the built-in schemas now rather than at their first use. The CLI runs this on a
+/// thread of its own at start-up, beside reading the configuration and the inputs: the table is
+/// the largest embedded data (a few milliseconds to parse), and a small run would otherwise
+/// wait for it on its one busy core. Whoever comes first parses it; the other waits.
+pub fn warm_up() {
+    LazyLock::force(&BUILTIN);
+    LazyLock::force(&ENUM_VALUES);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1050,20 +1050,7 @@ impl<'s> Exec<'s> {
             return r;
         }
         // Follow the chain of replacements.
-        let mut cur = v.clone();
-        let mut hops = 0;
-        while let Some(q) = map_ptr(&cur)
-            && let Some((_, next)) = self.rebound.get(&q)
-        {
-            cur = next.clone();
-            hops += 1;
-            if hops > self.rebound.len() {
-                break;
-            }
-        }
-        if cur.origin.is_none() {
-            cur.origin = v.origin;
-        }
+        let cur = self.current(v);
         active.push(p);
         let result = match &cur.kind {
             Kind::Map(m) => {

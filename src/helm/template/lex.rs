@@ -389,29 +389,31 @@ impl<'a> Lexer<'a> {
     }
 
     fn quote(&mut self, start: usize) -> LexResult {
+        self.delimited(start, b'"', "unterminated quoted string", Tok::Str)
+    }
+
+    /// A quoted string or character constant from its opening `close` to the closing one, with
+    /// backslash escapes skipped; neither may span lines.
+    fn delimited(&mut self, start: usize, close: u8, unterminated: &str, tok: Tok) -> LexResult {
         self.pos += 1;
         loop {
             match self.b.get(self.pos) {
-                None | Some(b'\n') => {
-                    return Err((start, "unterminated quoted string".into()));
-                }
+                None | Some(b'\n') => return Err((start, unterminated.into())),
                 Some(b'\\') => {
                     self.pos += 1;
                     match self.b.get(self.pos) {
-                        None | Some(b'\n') => {
-                            return Err((start, "unterminated quoted string".into()));
-                        }
+                        None | Some(b'\n') => return Err((start, unterminated.into())),
                         Some(_) => self.pos += 1,
                     }
                 }
-                Some(b'"') => {
+                Some(&c) if c == close => {
                     self.pos += 1;
                     break;
                 }
                 Some(_) => self.pos += 1,
             }
         }
-        self.push(Tok::Str, start, self.pos);
+        self.push(tok, start, self.pos);
         Ok(())
     }
 
@@ -427,30 +429,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn char_const(&mut self, start: usize) -> LexResult {
-        self.pos += 1;
-        loop {
-            match self.b.get(self.pos) {
-                None | Some(b'\n') => {
-                    return Err((start, "unterminated character constant".into()));
-                }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    match self.b.get(self.pos) {
-                        None | Some(b'\n') => {
-                            return Err((start, "unterminated character constant".into()));
-                        }
-                        Some(_) => self.pos += 1,
-                    }
-                }
-                Some(b'\'') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(_) => self.pos += 1,
-            }
-        }
-        self.push(Tok::Char, start, self.pos);
-        Ok(())
+        self.delimited(start, b'\'', "unterminated character constant", Tok::Char)
     }
 
     fn accept(&mut self, set: &[u8]) -> bool {
