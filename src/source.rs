@@ -144,6 +144,23 @@ impl SourceFile {
     }
 }
 
+/// Removes `.` and resolves `..` lexically, without touching the file system (`..` at the root
+/// stays at the root).
+pub fn normalize_lexically(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Displays a path with `/` separators and without a leading `./`.
 pub fn display_path(path: &std::path::Path) -> String {
     let shown = path.to_string_lossy().replace('\\', "/");

@@ -269,9 +269,9 @@ impl Tree {
         match self.walk(path) {
             Some((node, key, found)) => match (found, path.last(), key) {
                 (true, Some(Seg::Key(_)), Some(key)) => key,
-                (true, _, _) => first_line(&node),
+                (true, _, _) => node.first_line_span(),
                 (false, _, Some(key)) => key,
-                (false, _, None) => first_line(&node),
+                (false, _, None) => node.first_line_span(),
             },
             None => Span::default(),
         }
@@ -281,8 +281,8 @@ impl Tree {
     /// of the nearest existing parent when the path is not in the file.
     pub fn value_span(&self, path: &[Seg<'_>]) -> Span {
         match self.walk(path) {
-            Some((node, _, true)) => first_line(&node),
-            Some((node, key, false)) => key.unwrap_or_else(|| first_line(&node)),
+            Some((node, _, true)) => node.first_line_span(),
+            Some((node, key, false)) => key.unwrap_or_else(|| node.first_line_span()),
             None => Span::default(),
         }
     }
@@ -363,18 +363,6 @@ fn columns(text: &str, base: usize, col: usize, len: usize) -> Span {
     let start = byte(col);
     let end = byte(col + len.max(1)).max(start);
     Span::new(base + start, base + end)
-}
-
-/// A node's span cut to its first line (an entry or a block spans many).
-fn first_line(node: &NodeRef<'_>) -> Span {
-    let span = node.span();
-    let text = node.doc.text();
-    let start = (span.start as usize).min(text.len());
-    let end = (span.end as usize).min(text.len()).max(start);
-    let cut = text[start..end]
-        .find(['\n', '\r'])
-        .map_or(end, |i| start + i);
-    Span::new(start, cut.max(start))
 }
 
 /// The span of the word (a key) that starts at `offset`.

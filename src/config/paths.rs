@@ -1,7 +1,7 @@
 //! `include:` and `exclude:`: which files a run lints, by globs relative to the configuration's
 //! directory (like `.gitignore` patterns: `*` stays within a directory, `**` crosses them).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -48,17 +48,7 @@ fn absolute(path: &Path) -> PathBuf {
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::source::normalize_lexically(&joined)
 }
 
 impl PathFilter {

@@ -616,7 +616,7 @@ fn locate(object: &Object<'_>, path: &[Step]) -> (Span, Option<String>) {
             },
             Step::Index(i) => match node.items().nth(*i) {
                 Some(item) => {
-                    span = Some(first_line(&item));
+                    span = Some(item.first_line_span());
                     node = item;
                 }
                 None => {
@@ -629,18 +629,6 @@ fn locate(object: &Object<'_>, path: &[Step]) -> (Span, Option<String>) {
         }
     }
     (span.unwrap_or_else(|| object.anchor_span()), None)
-}
-
-/// A node's span cut to its first line.
-fn first_line(node: &NodeRef<'_>) -> Span {
-    let span = node.span();
-    let text = node.doc.text();
-    let start = (span.start as usize).min(text.len());
-    let end = (span.end as usize).min(text.len()).max(start);
-    let cut = text[start..end]
-        .find(['\n', '\r'])
-        .map_or(end, |i| start + i);
-    Span::new(start, cut.max(start))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub mod sarif;
 pub mod statistics;
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::engine::Report;
 use crate::source::{Origin, SourceFile, Span};
@@ -137,7 +137,7 @@ fn repo_path(origin: &Origin, cwd: &Path, root: &Path, resolver: &mut Resolver) 
     let Origin::Path(path) = origin else {
         return RepoPath::Stdin;
     };
-    let absolute = normalize(&cwd.join(path));
+    let absolute = crate::source::normalize_lexically(&cwd.join(path));
     let relative = absolute
         .strip_prefix(root)
         .ok()
@@ -149,21 +149,6 @@ fn repo_path(origin: &Origin, cwd: &Path, root: &Path, resolver: &mut Resolver) 
         Some(rel) if !rel.as_os_str().is_empty() => RepoPath::Relative(slashes(&rel)),
         _ => RepoPath::Absolute(slashes(&absolute)),
     }
-}
-
-/// Removes `.` and resolves `..` lexically (the file was read through this path, so it exists).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Percent-encodes a `/`-separated path for a URI: everything but unreserved characters, `/`

@@ -160,15 +160,6 @@ pub enum Class {
     InvalidEnum,
 }
 
-impl Class {
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-/// Every class: one walk that serves all four rules.
-const ALL_CLASSES: u8 = 0b1111;
-
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// Which rule's finding this is.
@@ -365,8 +356,6 @@ struct Walk<'s, 'a, 'd> {
     schema: Schema<'s, 'a>,
     /// The object, for messages about its root (`RoleBinding/read`).
     root_name: &'d str,
-    /// The classes of finding to produce (bits of [`Class::bit`]); the walk itself is the same.
-    classes: u8,
     /// Built-in schemas: `""` is the zero value of an enum field and always accepted.
     empty_enum_ok: bool,
     path: Vec<Step<'d>>,
@@ -408,10 +397,6 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
             Some(Step::Index(_)) => format!("`{}`", self.path()),
             None => "the object".to_string(),
         }
-    }
-
-    fn wants(&self, class: Class) -> bool {
-        self.classes & class.bit() != 0
     }
 
     fn push(
@@ -472,7 +457,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     };
                     if fits {
                         self.check_enum(at.value, node);
-                    } else if self.wants(Class::TypeMismatch) {
+                    } else {
                         let bits = if *format == IntFormat::Int32 { 32 } else { 64 };
                         self.push(
                             Class::TypeMismatch,
@@ -571,42 +556,40 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
 
     fn object(&mut self, at: At<'d>, object: &Object<'a>, title: Option<&'a str>, depth: u32) {
         let entries = effective_entries(at.value);
-        if self.wants(Class::MissingRequired) {
-            let at_root = self.path.is_empty();
-            for prop in object
-                .props
-                .iter()
-                .filter(|p| p.required && !(at_root && p.name == "status"))
-            {
-                let present = entries.iter().any(|e| {
-                    e.key.scalar() == Some(prop.name) && yaml_type(&e.value) != YamlType::Null
-                });
-                if !present {
-                    let what = match (title, self.path.is_empty()) {
-                        (_, true) => self.root_name.to_string(),
-                        (Some(t), false) => format!("`{}` ({})", self.path(), short_title(t)),
-                        (None, false) => format!("`{}`", self.path()),
-                    };
-                    let null = entries.iter().any(|e| e.key.scalar() == Some(prop.name));
-                    let span = match entries.iter().find(|e| e.key.scalar() == Some(prop.name)) {
-                        Some(e) => e.head_span(),
-                        None => at.anchor,
-                    };
-                    self.push(
-                        Class::MissingRequired,
-                        span,
-                        format!("{what} is missing the required field `{}`", prop.name),
-                        Some(if null {
-                            format!("`{}` is null", prop.name)
-                        } else {
-                            format!("no `{}` here", prop.name)
-                        }),
-                        Some(format!(
-                            "add `{}:`; the API server rejects the object without it",
-                            prop.name
-                        )),
-                    );
-                }
+        let at_root = self.path.is_empty();
+        for prop in object
+            .props
+            .iter()
+            .filter(|p| p.required && !(at_root && p.name == "status"))
+        {
+            let present = entries.iter().any(|e| {
+                e.key.scalar() == Some(prop.name) && yaml_type(&e.value) != YamlType::Null
+            });
+            if !present {
+                let what = match (title, self.path.is_empty()) {
+                    (_, true) => self.root_name.to_string(),
+                    (Some(t), false) => format!("`{}` ({})", self.path(), short_title(t)),
+                    (None, false) => format!("`{}`", self.path()),
+                };
+                let null = entries.iter().any(|e| e.key.scalar() == Some(prop.name));
+                let span = match entries.iter().find(|e| e.key.scalar() == Some(prop.name)) {
+                    Some(e) => e.head_span(),
+                    None => at.anchor,
+                };
+                self.push(
+                    Class::MissingRequired,
+                    span,
+                    format!("{what} is missing the required field `{}`", prop.name),
+                    Some(if null {
+                        format!("`{}` is null", prop.name)
+                    } else {
+                        format!("no `{}` here", prop.name)
+                    }),
+                    Some(format!(
+                        "add `{}:`; the API server rejects the object without it",
+                        prop.name
+                    )),
+                );
             }
         }
         for entry in entries {
@@ -627,7 +610,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     Additional::Closed => {
                         let embedded =
                             object.embedded && matches!(key, "apiVersion" | "kind" | "metadata");
-                        if !embedded && self.wants(Class::UnknownField) {
+                        if !embedded {
                             self.unknown(entry.key.span(), key, object, title);
                         }
                         None
@@ -684,9 +667,6 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn mismatch(&mut self, at: At<'d>, ty: YamlType, want: &str, help: Option<String>) {
-        if !self.wants(Class::TypeMismatch) {
-            return;
-        }
         let value = at.value;
         // A mapping or list where a scalar goes: point at its key, not at its first line.
         let span = if matches!(ty, YamlType::Map | YamlType::Seq) {
@@ -717,9 +697,6 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn bad_quantity(&mut self, value: NodeRef<'d>, text: &str) {
-        if !self.wants(Class::TypeMismatch) {
-            return;
-        }
         let help = quantity_fix(text.trim()).map_or_else(
             || "write a number with a Kubernetes suffix: `250m`, `1.5`, `512Mi`, `2Gi`, `1e3`".to_string(),
             |fix| format!("Kubernetes quantities take `{fix}` here (binary: Ki Mi Gi Ti; decimal: k M G T)"),
@@ -734,9 +711,6 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 
     fn check_enum(&mut self, value: NodeRef<'d>, node: &Node<'a>) {
-        if !self.wants(Class::InvalidEnum) {
-            return;
-        }
         let Some(allowed) = &node.enumeration else {
             return;
         };
@@ -911,31 +885,9 @@ fn quantity_fix(text: &str) -> Option<String> {
     Some(format!("{number}{unit}{binary}"))
 }
 
-/// Validates `root` (an object) against schema node `ix`, returning the findings of one class.
-/// `anchor` is where to point for a field missing from the object itself (its `kind:` line).
-pub fn validate<'d>(
-    schema: Schema<'_, '_>,
-    ix: NodeIx,
-    root: NodeRef<'d>,
-    anchor: Span,
-    class: Class,
-    builtin: bool,
-    root_name: &'d str,
-) -> Vec<Finding> {
-    walk(
-        schema,
-        ix,
-        root,
-        anchor,
-        class.bit(),
-        builtin,
-        root_name,
-        None,
-    )
-}
-
-/// Validates `root` once for every class of finding (each finding says its [`Class`]): the four
-/// schema rules share this walk per object instead of walking it four times.
+/// Validates `root` (an object) against schema node `ix` once for every class of finding (each
+/// finding says its [`Class`]): the four schema rules share this walk per object. `anchor` is
+/// where to point for a field missing from the object itself (its `kind:` line).
 pub fn validate_all<'d>(
     schema: Schema<'_, '_>,
     ix: NodeIx,
@@ -944,16 +896,7 @@ pub fn validate_all<'d>(
     builtin: bool,
     root_name: &'d str,
 ) -> Vec<Finding> {
-    walk(
-        schema,
-        ix,
-        root,
-        anchor,
-        ALL_CLASSES,
-        builtin,
-        root_name,
-        None,
-    )
+    walk(schema, ix, root, anchor, builtin, root_name, None)
 }
 
 /// Validates one field of an object (`metadata` of a custom resource) against schema node `ix`
@@ -966,16 +909,7 @@ pub fn validate_field_all<'d>(
     anchor: Span,
     root_name: &'d str,
 ) -> Vec<Finding> {
-    walk(
-        schema,
-        ix,
-        value,
-        anchor,
-        ALL_CLASSES,
-        true,
-        root_name,
-        Some(key),
-    )
+    walk(schema, ix, value, anchor, true, root_name, Some(key))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -984,7 +918,6 @@ fn walk<'d>(
     ix: NodeIx,
     value: NodeRef<'d>,
     anchor: Span,
-    classes: u8,
     builtin: bool,
     root_name: &'d str,
     key: Option<&'d str>,
@@ -992,7 +925,6 @@ fn walk<'d>(
     let mut walk = Walk {
         schema,
         root_name,
-        classes,
         empty_enum_ok: builtin,
         path: key.map(Step::Key).into_iter().collect(),
         out: Vec::new(),

@@ -365,6 +365,18 @@ impl<'a> NodeRef<'a> {
         None
     }
 
+    /// The node's span cut to its first line (an entry or a block spans many).
+    pub fn first_line_span(&self) -> Span {
+        let span = self.span();
+        let text = self.doc.text();
+        let start = (span.start as usize).min(text.len());
+        let end = (span.end as usize).min(text.len()).max(start);
+        let cut = text[start..end]
+            .find(['\n', '\r'])
+            .map_or(end, |i| start + i);
+        Span::new(start, cut.max(start))
+    }
+
     pub fn get(&self, key: &str) -> Option<NodeRef<'a>> {
         self.entry(key).map(|e| e.value)
     }

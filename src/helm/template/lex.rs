@@ -357,21 +357,14 @@ impl<'a> Lexer<'a> {
             );
             return Ok(());
         }
-        while let Some(c) = self.peek_char() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
-        }
-        if !self.at_terminator() {
-            let c = self.peek_char().unwrap_or('\0');
-            return Err((self.pos, format!("bad character {}", go_unicode(c))));
-        }
+        self.alnum_run()?;
         self.push(kind, start, self.pos);
         Ok(())
     }
 
-    fn identifier(&mut self, start: usize) -> LexResult {
+    /// Skips letters, digits and `_`, which must end at an operand's terminator (Go's `bad
+    /// character` error otherwise).
+    fn alnum_run(&mut self) -> LexResult {
         while let Some(c) = self.peek_char() {
             if !is_alnum(c) {
                 break;
@@ -382,6 +375,11 @@ impl<'a> Lexer<'a> {
             let c = self.peek_char().unwrap_or('\0');
             return Err((self.pos, format!("bad character {}", go_unicode(c))));
         }
+        Ok(())
+    }
+
+    fn identifier(&mut self, start: usize) -> LexResult {
+        self.alnum_run()?;
         let word = &self.src[start..self.pos];
         let kind = keyword(word).unwrap_or(Tok::Ident);
         self.push(kind, start, self.pos);

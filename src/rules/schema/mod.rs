@@ -21,7 +21,7 @@ use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Context, Sink};
 use crate::schema::builtin::builtin;
-use crate::schema::{Class, Finding, crd, validate, validate_all, validate_field_all};
+use crate::schema::{Class, Finding, crd, validate_all, validate_field_all};
 use crate::source::{FileId, Span};
 
 fn emit(object: &Object<'_>, sink: &mut Sink<'_>, finding: Finding) {
@@ -50,24 +50,15 @@ pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<
     };
     let name = object.display_name();
     let generation = crate::rules::object_generation();
+    let all = || validate_all(schema, root, object.root, object.anchor_span(), true, &name);
     let findings: Vec<Finding> = if generation == 0 {
         // Outside the engine's per-object loop: no sharing.
-        validate(
-            schema,
-            root,
-            object.root,
-            object.anchor_span(),
-            class,
-            true,
-            &name,
-        )
+        all().into_iter().filter(|f| f.class == class).collect()
     } else {
         LAST_WALK.with(|cell| {
             let mut cell = cell.borrow_mut();
             if cell.as_ref().is_none_or(|(g, _)| *g != generation) {
-                let all =
-                    validate_all(schema, root, object.root, object.anchor_span(), true, &name);
-                *cell = Some((generation, all));
+                *cell = Some((generation, all()));
             }
             cell.as_ref()
                 .map(|(_, all)| all.iter().filter(|f| f.class == class).cloned().collect())
