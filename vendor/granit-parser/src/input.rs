@@ -617,6 +617,19 @@ pub trait Input {
         n_bytes
     }
 
+    /// Skip at most `max` consecutive spaces (`' '` only; tabs are left alone).
+    ///
+    /// Return the number of spaces skipped. Spaces are one byte and one character each, so the
+    /// count advances the index and the column alike (kpolicy patch: bulk indentation skip).
+    fn skip_spaces(&mut self, max: usize) -> usize {
+        let mut n = 0;
+        while n < max && self.look_ch() == ' ' {
+            self.skip();
+            n += 1;
+        }
+        n
+    }
+
     /// Fetch characters from the input while we encounter letters and store them in `out`.
     ///
     /// The characters are consumed from the input.

@@ -1440,6 +1440,16 @@ impl<'input, T: BorrowedInput<'input>> Scanner<'input, T> {
         self.mark.offsets.bytes = self.input.byte_offset();
     }
 
+    /// Consume at most `max` spaces (kpolicy patch: indentation is skipped in one step rather
+    /// than one character per loop turn).
+    #[inline]
+    fn skip_spaces(&mut self, max: usize) {
+        let n = self.input.skip_spaces(max);
+        self.mark.offsets.chars += n;
+        self.mark.col += n;
+        self.mark.offsets.bytes = self.input.byte_offset();
+    }
+
     /// Consume the next character. It is assumed the next character is not a blank.
     #[inline]
     fn skip_non_blank(&mut self) {
@@ -2216,7 +2226,7 @@ impl<'input, T: BorrowedInput<'input>> Scanner<'input, T> {
                     }
                 }
 
-                ' ' => self.skip_blank(),
+                ' ' => self.skip_spaces(usize::MAX),
 
                 '\n' | '\r' => consume_linebreak(self),
 
@@ -3646,9 +3656,7 @@ impl<'input, T: BorrowedInput<'input>> Scanner<'input, T> {
             // Consume all spaces. Tabs cannot be used as indentation.
             if indent < self.input.bufmaxlen().saturating_sub(2) {
                 self.input.lookahead(self.input.bufmaxlen());
-                while self.mark.col < indent && self.input.peek() == ' ' {
-                    self.skip_blank();
-                }
+                self.skip_spaces(indent.saturating_sub(self.mark.col));
             } else {
                 loop {
                     self.input.lookahead(self.input.bufmaxlen());
@@ -3689,9 +3697,7 @@ impl<'input, T: BorrowedInput<'input>> Scanner<'input, T> {
         let mut max_indent = 0;
         loop {
             // Consume all spaces. Tabs cannot be used as indentation.
-            while self.input.look_ch() == ' ' {
-                self.skip_blank();
-            }
+            self.skip_spaces(usize::MAX);
 
             if self.mark.col > max_indent {
                 max_indent = self.mark.col;

@@ -432,6 +432,18 @@ impl Input for StrInput<'_> {
         i
     }
 
+    #[inline]
+    fn skip_spaces(&mut self, max: usize) -> usize {
+        let bytes = self.buffer.as_bytes();
+        let limit = max.min(bytes.len());
+        let mut i = 0;
+        while i < limit && bytes[i] == b' ' {
+            i += 1;
+        }
+        self.buffer = &self.buffer[i..];
+        i
+    }
+
     /// Fetch characters matching `is_alpha` (ASCII alphanumeric, `_`, `-`).
     ///
     /// This is used for scanning tag handles (e.g., `!foo!`). Per YAML 1.2 spec,
