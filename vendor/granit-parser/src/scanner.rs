@@ -4397,6 +4397,9 @@ impl<'input, T: BorrowedInput<'input>> Scanner<'input, T> {
                     if !self.leading_whitespace {
                         self.buf_whitespaces.push(self.input.peek());
                         self.skip_blank();
+                    } else if self.input.peek() == ' ' {
+                        // kpolicy patch: the next line's indentation in one step.
+                        self.skip_spaces(usize::MAX);
                     } else if (self.mark.col as isize) < indent && self.input.peek() == '\t' {
                         // Tabs in an indentation columns are allowed if and only if the line is
                         // empty. Skip to the end of the line.

@@ -437,6 +437,17 @@ impl Input for StrInput<'_> {
         let bytes = self.buffer.as_bytes();
         let limit = max.min(bytes.len());
         let mut i = 0;
+        // Eight bytes at a time: indentation is a large share of a Kubernetes manifest.
+        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+        while i + 8 <= limit {
+            let word = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap()) ^ SPACES;
+            if word != 0 {
+                i += (word.trailing_zeros() / 8) as usize;
+                self.buffer = &self.buffer[i..];
+                return i;
+            }
+            i += 8;
+        }
         while i < limit && bytes[i] == b' ' {
             i += 1;
         }
