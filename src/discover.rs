@@ -53,14 +53,14 @@ pub fn is_yaml_name(path: &Path) -> bool {
 /// (respecting `.gitignore` and `.ignore` unless `no_ignore`). Only regular files are taken from
 /// a walk, so a FIFO or device in a tree cannot hang the run; symlinks are not followed.
 pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
-    let mut found: BTreeSet<Discovered> = BTreeSet::new();
+    let mut found: Vec<Discovered> = Vec::new();
     let mut discovery = Discovery::default();
     let mut charts: BTreeSet<PathBuf> = BTreeSet::new();
     let mut kustomizations: BTreeSet<PathBuf> = BTreeSet::new();
     for input in inputs {
         let path = match input {
             Input::Stdin => {
-                found.insert(Discovered {
+                found.push(Discovered {
                     input: Input::Stdin,
                     explicit: true,
                 });
@@ -108,28 +108,48 @@ pub fn discover(inputs: &[Input], no_ignore: bool) -> Discovery {
                         dir.to_path_buf()
                     });
                 }
-                found.insert(Discovered {
+                found.push(Discovered {
                     input: Input::Path(path.clone()),
                     explicit: true,
                 });
             }
         }
     }
-    // A file named explicitly and also found by a walk is read once.
-    let mut seen = BTreeSet::new();
-    discovery.inputs = found
-        .into_iter()
-        .filter(|d| seen.insert(d.input.clone()))
-        .collect();
+    discovery.inputs = sorted_unique(found);
     discovery.charts = charts.into_iter().collect();
     discovery.kustomizations = kustomizations.into_iter().collect();
     discovery
 }
 
+/// Sorts as `Discovered`'s `Ord` does and keeps the first of each input (a file named explicitly
+/// and also found by a walk is read once). `Path`'s `Ord` compares components, re-parsing both
+/// paths on every comparison (about 1,700 instructions for two paths in one directory, 80% of
+/// discovery on 2,000 files); here each path is split into components once.
+fn sorted_unique(found: Vec<Discovered>) -> Vec<Discovered> {
+    let keys: Vec<Vec<std::path::Component<'_>>> = found
+        .iter()
+        .map(|d| match &d.input {
+            Input::Path(path) => path.components().collect(),
+            Input::Stdin => Vec::new(),
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    let same_input = |a: usize, b: usize| match (&found[a].input, &found[b].input) {
+        (Input::Path(_), Input::Path(_)) => keys[a].cmp(&keys[b]),
+        (x, y) => x.cmp(y),
+    };
+    order.sort_by(|&a, &b| {
+        same_input(a, b).then(found[a].explicit.cmp(&found[b].explicit))
+    });
+    order.dedup_by(|b, a| same_input(*a, *b).is_eq());
+    let mut slots: Vec<Option<Discovered>> = found.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
 fn walk(
     root: &Path,
     no_ignore: bool,
-    found: &mut BTreeSet<Discovered>,
+    found: &mut Vec<Discovered>,
     errors: &mut Vec<(String, String)>,
     charts: &mut BTreeSet<PathBuf>,
     kustomizations: &mut BTreeSet<PathBuf>,
@@ -176,7 +196,7 @@ fn walk(
                         dir.to_path_buf()
                     });
                 }
-                found.insert(Discovered {
+                found.push(Discovered {
                     input: Input::Path(entry.into_path()),
                     explicit: false,
                 });
