@@ -12,6 +12,10 @@ use std::sync::Arc;
 
 use crate::source::{FileId, Origin as SourceOrigin, SourceFile, Span, display_path};
 
+/// Port 9 (discard) on loopback: nothing listens there, so a download attempt fails at once
+/// without a packet leaving the machine.
+const NO_NETWORK_PROXY: &str = "http://127.0.0.1:9";
+
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
 
@@ -72,6 +76,90 @@ fn referenced_dirs(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The kustomization fields whose entries kustomize loads as resources: a local file or
+/// directory, or else a URL or repository it would download.
+const LOADED_FIELDS: [&str; 6] = [
+    "resources",
+    "bases",
+    "components",
+    "generators",
+    "transformers",
+    "validators",
+];
+
+/// The first entry, in the kustomization at `root` or in any local base or component it reads,
+/// that is not a local file or directory: kustomize would download it (`https://…`, `git@…`,
+/// `github.com/org/repo//path?ref=…`) or fail. `(kustomization directory, field, entry)`.
+fn non_local_entry(root: &Path) -> Option<(PathBuf, &'static str, String)> {
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(canonical) = dir.canonicalize() else {
+            continue;
+        };
+        if seen.len() > 1000 || !seen.insert(canonical) {
+            continue;
+        }
+        stack.extend(referenced_dirs(&dir).into_iter().map(|d| tidy(&d)));
+        let Some(text) = FILE_NAMES
+            .iter()
+            .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
+        else {
+            continue;
+        };
+        let source = Arc::new(SourceFile::new(SourceOrigin::Stdin, text));
+        let parsed = crate::yaml::parse_file(FileId(0), &source);
+        for doc in &parsed.documents {
+            let Some(node) = doc.root() else { continue };
+            for field in LOADED_FIELDS {
+                let Some(list) = node.get(field) else {
+                    continue;
+                };
+                for item in list.items() {
+                    let Some(entry) = item.as_str() else { continue };
+                    // Inline generator/transformer configurations are mappings, not paths.
+                    if entry.contains('\n') {
+                        continue;
+                    }
+                    if !dir.join(entry).exists() {
+                        return Some((dir.clone(), field, entry.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `.` removed and `dir/..` folded, for display; a leading `..` stays (unlike [`normalize`],
+/// which works on absolute paths).
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Whether kustomize would take `entry` as a remote location rather than a missing local path.
+fn looks_remote(entry: &str) -> bool {
+    entry.contains("://")
+        || entry.starts_with("git@")
+        || entry.starts_with("git::")
+        || entry.split('/').next().is_some_and(|host| {
+            entry.contains('/') && host.contains('.') && host != "." && host != ".."
+        })
+}
+
 /// Every directory a build of `root` reads, the root included.
 fn involved_dirs(root: &Path) -> Vec<PathBuf> {
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
@@ -123,6 +211,24 @@ pub fn build(root: &Path) -> Result<Built, String> {
     let (program, sub) = tool().ok_or_else(|| {
         "neither `kustomize` nor `kubectl` is on PATH, so it was not built; its files were linted as they are".to_string()
     })?;
+    // kpolicy never opens a network connection, and kustomize downloads remote bases: a
+    // kustomization that refers to one is not built.
+    if let Some((dir, field, entry)) = non_local_entry(root) {
+        let place = if dir == root {
+            String::new()
+        } else {
+            format!(" (in {})", display_path(&dir))
+        };
+        return Err(if looks_remote(&entry) {
+            format!(
+                "`{field}` entry `{entry}`{place} is a remote location, and kpolicy never downloads; it was not built, and its files were linted as they are"
+            )
+        } else {
+            format!(
+                "`{field}` entry `{entry}`{place} is not a file or directory, so it was not built; its files were linted as they are"
+            )
+        });
+    }
     let absolute = root
         .canonicalize()
         .map_err(|e| crate::discover::io_message(&e))?;
@@ -147,6 +253,17 @@ pub fn build(root: &Path) -> Result<Built, String> {
             Command::new(program)
                 .arg(sub)
                 .arg(&tmp)
+                // Belt and braces for the check above: git may only read local repositories,
+                // and HTTP goes to a proxy on a closed loopback port.
+                .env("GIT_ALLOW_PROTOCOL", "file")
+                .env("GIT_TERMINAL_PROMPT", "0")
+                .env("HTTPS_PROXY", NO_NETWORK_PROXY)
+                .env("https_proxy", NO_NETWORK_PROXY)
+                .env("HTTP_PROXY", NO_NETWORK_PROXY)
+                .env("http_proxy", NO_NETWORK_PROXY)
+                .env("ALL_PROXY", NO_NETWORK_PROXY)
+                .env_remove("NO_PROXY")
+                .env_remove("no_proxy")
                 .output()
                 .map_err(|e| format!("cannot run {program}: {}", crate::discover::io_message(&e)))
         });

@@ -2,8 +2,9 @@
 //! - it never writes into the linted paths (every format, a baseline written elsewhere, charts
 //!   rendered in memory);
 //! - it never follows a symlink out of the walked tree;
-//! - it never makes network calls: no networking crate is in the binary's dependency tree and no
-//!   socket API is used in its source.
+//! - it never makes network calls: no networking crate is in the binary's dependency tree, no
+//!   socket API is used in its source, and kustomize (which downloads remote bases) is not started
+//!   for a kustomization that refers to one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -179,4 +180,75 @@ fn no_socket_api_in_the_source() {
         }
     }
     assert!(files > 50);
+}
+
+/// kustomize downloads remote bases (URLs, `github.com/…` repositories). A kustomization that
+/// refers to one, itself or through a local base, is not built: the tool is never started (a
+/// stand-in `kustomize` first on PATH records any start), the note says why, and the files are
+/// linted as they are.
+#[cfg(unix)]
+#[test]
+fn kustomizations_with_remote_bases_are_not_built() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let marker = dir.path().join("kustomize-started");
+    let fake = bin.join("kustomize");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 1\n", marker.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(env!("CARGO_BIN_EXE_kpolicy"))
+        .args([
+            "lint",
+            "--no-config",
+            "--format",
+            "json",
+            "--enable",
+            "container-missing-memory-limit",
+            "testdata/kustomize-remote",
+        ])
+        .current_dir(root)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!marker.exists(), "kustomize was started: {stderr}");
+    assert!(
+        stderr.contains(
+            "kustomization testdata/kustomize-remote/app: `resources` entry \
+             `https://example.invalid/platform/base.yaml` is a remote location, and kpolicy never \
+             downloads; it was not built, and its files were linted as they are"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "kustomization testdata/kustomize-remote/overlay: `resources` entry \
+             `github.com/example/platform//base?ref=v1.0.0` (in testdata/kustomize-remote/base) \
+             is a remote location"
+        ),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let files: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "container-missing-memory-limit")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["testdata/kustomize-remote/app/deployment.yaml"],
+        "{report}"
+    );
 }
