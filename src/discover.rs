@@ -138,9 +138,7 @@ fn sorted_unique(found: Vec<Discovered>) -> Vec<Discovered> {
         (Input::Path(_), Input::Path(_)) => keys[a].cmp(&keys[b]),
         (x, y) => x.cmp(y),
     };
-    order.sort_by(|&a, &b| {
-        same_input(a, b).then(found[a].explicit.cmp(&found[b].explicit))
-    });
+    order.sort_by(|&a, &b| same_input(a, b).then(found[a].explicit.cmp(&found[b].explicit)));
     order.dedup_by(|b, a| same_input(*a, *b).is_eq());
     let mut slots: Vec<Option<Discovered>> = found.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
