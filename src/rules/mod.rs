@@ -6,6 +6,7 @@
 //! documentation in `rules/<rule-id>.md`, embedded here so `kpolicy explain` and the docs agree.
 
 pub mod availability;
+pub(crate) mod data;
 pub mod hygiene;
 pub mod images;
 pub mod namespaces;

@@ -14,7 +14,6 @@ use super::{Additional, IntFormat, Kind, Node, NodeIx, Object, Prop, Schema, Str
 use crate::kube_version::KubeVersion;
 
 const TABLE: &str = include_str!("../../rules/data/kubernetes-schemas.txt");
-const ENUMS: &str = include_str!("../../rules/data/schema-enums.yaml");
 
 pub struct Builtin {
     /// Kubernetes minors, ascending (`25` for 1.25).
@@ -43,7 +42,7 @@ struct EnumEntry {
 }
 
 static ENUM_VALUES: LazyLock<Vec<EnumEntry>> = LazyLock::new(|| {
-    serde_saphyr::from_str(ENUMS).unwrap_or_else(|e| panic!("rules/data/schema-enums.yaml: {e}"))
+    crate::rules::data::read("schema-enums", crate::rules::data::json!("schema-enums"))
 });
 
 static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| {

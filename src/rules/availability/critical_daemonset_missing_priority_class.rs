@@ -18,8 +18,6 @@ pub static META: RuleMeta = RuleMeta {
     lesson: "Seed 001 (2023-04-09): after node reboots the Multus/Calico CNI pods did not come back, so no pod on those nodes got an IP address and the failure spread to every node; components every other pod depends on must outrank them for scheduling and must not be evicted under node pressure.",
 };
 
-const DATA: &str = include_str!("../../../rules/data/critical-workloads.yaml");
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Data {
@@ -54,9 +52,11 @@ struct Component {
 }
 
 static COMPONENTS: LazyLock<Vec<Component>> = LazyLock::new(|| {
-    serde_saphyr::from_str::<Data>(DATA)
-        .map(|d| d.components)
-        .unwrap_or_else(|e| panic!("rules/data/critical-workloads.yaml: {e}"))
+    crate::rules::data::read::<Data>(
+        "critical-workloads",
+        crate::rules::data::json!("critical-workloads"),
+    )
+    .components
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -22,8 +22,6 @@ pub static META: RuleMeta = RuleMeta {
     lesson: "Practice (kube-linter `env-var-secret` and Polaris `sensitiveContainerEnvVar` by default, Checkov CKV_K8S_35): a secret written into a manifest is in the repository, in every rendered chart and CI log, and readable by anyone who may read the workload.",
 };
 
-const DATA: &str = include_str!("../../../rules/data/secret-env-names.yaml");
-
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Data {
@@ -35,8 +33,10 @@ struct Data {
 }
 
 static DATA_TABLE: LazyLock<Data> = LazyLock::new(|| {
-    serde_saphyr::from_str::<Data>(DATA)
-        .unwrap_or_else(|e| panic!("rules/data/secret-env-names.yaml: {e}"))
+    crate::rules::data::read::<Data>(
+        "secret-env-names",
+        crate::rules::data::json!("secret-env-names"),
+    )
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

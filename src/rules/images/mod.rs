@@ -100,11 +100,8 @@ struct FloatingTags {
     variants: Vec<String>,
 }
 
-const FLOATING_DATA: &str = include_str!("../../../rules/data/floating-tags.yaml");
-
 static FLOATING: LazyLock<FloatingTags> = LazyLock::new(|| {
-    serde_saphyr::from_str(FLOATING_DATA)
-        .unwrap_or_else(|e| panic!("rules/data/floating-tags.yaml: {e}"))
+    crate::rules::data::read("floating-tags", crate::rules::data::json!("floating-tags"))
 });
 
 /// True when every part of `tag` is a channel or variant word (`stable`, `mainline-alpine`), at

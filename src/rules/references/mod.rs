@@ -416,8 +416,6 @@ pub(crate) fn int_value(node: NodeRef<'_>) -> Option<u32> {
     node.scalar()?.trim().parse().ok()
 }
 
-const POD_OPERATORS: &str = include_str!("../../../rules/data/pod-operators.yaml");
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PodOperators {
@@ -434,8 +432,7 @@ struct PodOperator {
 }
 
 static OPERATORS: LazyLock<PodOperators> = LazyLock::new(|| {
-    serde_saphyr::from_str(POD_OPERATORS)
-        .unwrap_or_else(|e| panic!("rules/data/pod-operators.yaml: {e}"))
+    crate::rules::data::read("pod-operators", crate::rules::data::json!("pod-operators"))
 });
 
 /// The operator entry for a custom resource whose operator creates pods.
@@ -503,8 +500,6 @@ pub(crate) fn operator_owning_service<'a>(
     })
 }
 
-const BUILTIN_CLUSTER_ROLES: &str = include_str!("../../../rules/data/builtin-cluster-roles.yaml");
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BuiltinClusterRoles {
@@ -514,8 +509,10 @@ struct BuiltinClusterRoles {
 }
 
 static BUILTIN: LazyLock<BuiltinClusterRoles> = LazyLock::new(|| {
-    serde_saphyr::from_str(BUILTIN_CLUSTER_ROLES)
-        .unwrap_or_else(|e| panic!("rules/data/builtin-cluster-roles.yaml: {e}"))
+    crate::rules::data::read(
+        "builtin-cluster-roles",
+        crate::rules::data::json!("builtin-cluster-roles"),
+    )
 });
 
 /// A ClusterRole every cluster has (`cluster-admin`, `view`, `system:…`).

@@ -100,15 +100,12 @@ struct PoolData {
     ops_pool_names: Vec<String>,
 }
 
-const OPS_DATA: &str = include_str!("../../../rules/data/ops-tooling.yaml");
-const POOL_DATA: &str = include_str!("../../../rules/data/node-pools.yaml");
-
 static OPS: LazyLock<OpsData> = LazyLock::new(|| {
-    serde_saphyr::from_str(OPS_DATA).expect("rules/data/ops-tooling.yaml is valid (unit-tested)")
+    crate::rules::data::read("ops-tooling", crate::rules::data::json!("ops-tooling"))
 });
 
 static POOLS: LazyLock<PoolData> = LazyLock::new(|| {
-    serde_saphyr::from_str(POOL_DATA).expect("rules/data/node-pools.yaml is valid (unit-tested)")
+    crate::rules::data::read("node-pools", crate::rules::data::json!("node-pools"))
 });
 
 /// Settings shared by the rules that tell ops tooling from customer workloads.

@@ -19,8 +19,6 @@ pub static META: RuleMeta = RuleMeta {
     lesson: "Practice (Polaris `dangerousCapabilities`, Checkov CKV_K8S_25/39): capabilities such as SYS_ADMIN or SYS_MODULE act on the node's kernel, so a process that gets them can leave the container.",
 };
 
-const DATA: &str = include_str!("../../../rules/data/dangerous-capabilities.yaml");
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Data {
@@ -35,9 +33,11 @@ struct Dangerous {
 }
 
 static DANGEROUS: LazyLock<Vec<Dangerous>> = LazyLock::new(|| {
-    serde_saphyr::from_str::<Data>(DATA)
-        .map(|d| d.capabilities)
-        .unwrap_or_else(|e| panic!("rules/data/dangerous-capabilities.yaml: {e}"))
+    crate::rules::data::read::<Data>(
+        "dangerous-capabilities",
+        crate::rules::data::json!("dangerous-capabilities"),
+    )
+    .capabilities
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

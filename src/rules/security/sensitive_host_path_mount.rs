@@ -18,8 +18,6 @@ pub static META: RuleMeta = RuleMeta {
     lesson: "Seed 001 (2023-04-09) showed how one node's trouble spread to every service on it; a pod that mounts the container runtime socket or the node's root filesystem can take its node outright, and with it every pod scheduled there (practice: kube-linter `sensitive-host-mounts` and `docker-sock`, Checkov CKV_K8S_27).",
 };
 
-const DATA: &str = include_str!("../../../rules/data/sensitive-host-paths.yaml");
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Data {
@@ -44,9 +42,11 @@ struct Sensitive {
 }
 
 static SENSITIVE: LazyLock<Vec<Sensitive>> = LazyLock::new(|| {
-    serde_saphyr::from_str::<Data>(DATA)
-        .map(|d| d.paths)
-        .unwrap_or_else(|e| panic!("rules/data/sensitive-host-paths.yaml: {e}"))
+    crate::rules::data::read::<Data>(
+        "sensitive-host-paths",
+        crate::rules::data::json!("sensitive-host-paths"),
+    )
+    .paths
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -36,13 +36,13 @@ struct File {
     apis: Vec<ApiEntry>,
 }
 
-const DATA: &str = include_str!("../../../rules/data/kubernetes-apis.yaml");
-
 /// The embedded table, parsed once.
 pub static BUILTIN: LazyLock<Vec<ApiEntry>> = LazyLock::new(|| {
-    serde_saphyr::from_str::<File>(DATA)
-        .map(|f| f.apis)
-        .unwrap_or_else(|e| panic!("rules/data/kubernetes-apis.yaml: {e}"))
+    crate::rules::data::read::<File>(
+        "kubernetes-apis",
+        crate::rules::data::json!("kubernetes-apis"),
+    )
+    .apis
 });
 
 /// What an apiVersion/kind is at the target release.

@@ -91,12 +91,12 @@ struct File {
     controllers: Vec<Controller>,
 }
 
-const DATA: &str = include_str!("../../../rules/data/ingress-controllers.yaml");
-
 pub static BUILTIN: LazyLock<Vec<Controller>> = LazyLock::new(|| {
-    serde_saphyr::from_str::<File>(DATA)
-        .map(|f| f.controllers)
-        .unwrap_or_else(|e| panic!("rules/data/ingress-controllers.yaml: {e}"))
+    crate::rules::data::read::<File>(
+        "ingress-controllers",
+        crate::rules::data::json!("ingress-controllers"),
+    )
+    .controllers
 });
 
 /// The built-in controllers with the configured ones on top (same name: replaced).
