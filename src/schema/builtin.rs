@@ -57,10 +57,36 @@ pub fn builtin() -> &'static Builtin {
     &BUILTIN
 }
 
+/// `s` split at each space. The table has about 60,000 short fields; `str::split` with a
+/// `char` pattern sets up a `memchr` search per field, which made it a third of the start-up
+/// instructions of a small lint.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start > bytes.len() {
+            return None;
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(bytes.len(), |p| start + p);
+        let word = &s[start..end];
+        start = end + 1;
+        Some(word)
+    })
+}
+
+/// `s` split at the first `sep` (an ASCII byte), like `str::split_once`.
+fn split_at_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.as_bytes().iter().position(|&b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 fn parse_node(spec: &str, names: &[&'static str]) -> Result<Node<'static>, String> {
-    let mut parts = spec.split(' ');
+    let mut parts = words(spec);
     let head = parts.next().unwrap_or_default();
-    let (tag, format) = head.split_once(':').unwrap_or((head, ""));
+    let (tag, format) = split_at_byte(head, b':').unwrap_or((head, ""));
     let (tag, nullable) = match tag.strip_suffix('?') {
         Some(t) => (t, true),
         None => (tag, false),
@@ -98,7 +124,7 @@ fn parse_node(spec: &str, names: &[&'static str]) -> Result<Node<'static>, Strin
             };
             let mut props = Vec::new();
             for p in parts {
-                let (name, node) = p.split_once('=').ok_or_else(|| format!("`{spec}`"))?;
+                let (name, node) = split_at_byte(p, b'=').ok_or_else(|| format!("`{spec}`"))?;
                 let (name, required) = match name.strip_prefix('!') {
                     Some(n) => (n, true),
                     None => (name, false),
@@ -140,10 +166,10 @@ fn parse(text: &'static str) -> Result<Builtin, String> {
         if line.starts_with('#') || line.is_empty() {
             continue;
         }
-        let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let (tag, rest) = split_at_byte(line, b' ').unwrap_or((line, ""));
         match tag {
             "versions" => {
-                for v in rest.split(' ') {
+                for v in words(rest) {
                     let minor = v
                         .strip_prefix("1.")
                         .and_then(|m| m.parse().ok())
@@ -157,14 +183,15 @@ fn parse(text: &'static str) -> Result<Builtin, String> {
                 nodes.push(node);
             }
             "d" => {
-                let mut parts = rest.split(' ');
+                let mut parts = words(rest);
                 let version = parts.next().unwrap_or_default();
                 if Some(version.to_string()) != minors.get(defs.len()).map(|m| format!("1.{m}")) {
                     return Err(format!("definitions of {version} out of order"));
                 }
                 let mut table = vec![None; names.len()];
                 for pair in parts {
-                    let (name, node) = pair.split_once(':').ok_or_else(|| format!("`{pair}`"))?;
+                    let (name, node) =
+                        split_at_byte(pair, b':').ok_or_else(|| format!("`{pair}`"))?;
                     let name: usize = name.parse().map_err(|_| format!("`{pair}`"))?;
                     let node: NodeIx = node.parse().map_err(|_| format!("`{pair}`"))?;
                     *table.get_mut(name).ok_or_else(|| format!("`{pair}`"))? = Some(node);
@@ -172,7 +199,7 @@ fn parse(text: &'static str) -> Result<Builtin, String> {
                 defs.push(table);
             }
             "k" => {
-                let parts: Vec<&'static str> = rest.split(' ').collect();
+                let parts: Vec<&'static str> = words(rest).collect();
                 let [group, version, kind, name, mask] = parts[..] else {
                     return Err(format!("`{line}`"));
                 };
