@@ -37,8 +37,8 @@ pub fn line_text(file: &SourceFile, offset: u32) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let line = file.lines.line_of((offset as usize).min(text.len()));
-    let raw = &text[file.lines.line_range(text, line)];
+    let line = file.lines().line_of((offset as usize).min(text.len()));
+    let raw = &text[file.lines().line_range(text, line)];
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

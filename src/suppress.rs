@@ -239,8 +239,8 @@ fn collect(inputs: &Inputs<'_>, problems: &mut Vec<Diagnostic>) -> Vec<Suppressi
                 continue;
             }
             // A trailing comment suppresses its own line; a comment alone on its line, the next one.
-            let line_index = source.lines.line_of(span.start as usize);
-            let before = &source.text[source.lines.line_start(line_index)..span.start as usize];
+            let line_index = source.lines().line_of(span.start as usize);
+            let before = &source.text[source.lines().line_start(line_index)..span.start as usize];
             let line = if before.trim().is_empty() {
                 line_index as u32 + 2
             } else {

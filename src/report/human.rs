@@ -117,8 +117,8 @@ fn frames(report: &Report, d: &Diagnostic) -> Vec<Window> {
     let mut others: Vec<(crate::source::FileId, Span, String)> = Vec::new();
     for label in &d.labels {
         let near = label.file == d.file && {
-            let a = file.lines.line_of(label.span.start as usize);
-            let b = file.lines.line_of(d.span.start as usize);
+            let a = file.lines().line_of(label.span.start as usize);
+            let b = file.lines().line_of(d.span.start as usize);
             a.abs_diff(b) <= MAX_FRAME_LINES
         };
         if near {
@@ -150,20 +150,20 @@ fn window(
     let clamp = |offset: u32| (offset as usize).min(text.len());
     let first_line = annotations
         .iter()
-        .map(|(s, _, _)| file.lines.line_of(clamp(s.start)))
+        .map(|(s, _, _)| file.lines().line_of(clamp(s.start)))
         .min()
         .unwrap_or(0);
     let mut last_line = annotations
         .iter()
         .map(|(s, _, _)| {
-            file.lines
+            file.lines()
                 .line_of(clamp(s.end.max(s.start + 1) - 1).max(clamp(s.start)))
         })
         .max()
         .unwrap_or(first_line);
     last_line = last_line.min(first_line + MAX_FRAME_LINES * 2);
-    let start = file.lines.line_start(first_line);
-    let end = file.lines.line_range(text, last_line).end.max(start);
+    let start = file.lines().line_start(first_line);
+    let end = file.lines().line_range(text, last_line).end.max(start);
     let raw = &text[start..end];
     // annotate-snippets wants `\n` line breaks; drop `\r` and shift offsets to match.
     let crs: Vec<usize> = raw.match_indices('\r').map(|(i, _)| i).collect();

@@ -209,28 +209,28 @@ pub fn region(file: &SourceFile, span: Span) -> Region {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let line_end = |line: usize| file.lines.line_range(text, line).end;
-    let last_line = file.lines.line_count() - 1;
-    let mut start_line = file.lines.line_of(start);
+    let line_end = |line: usize| file.lines().line_range(text, line).end;
+    let last_line = file.lines().line_count() - 1;
+    let mut start_line = file.lines().line_of(start);
     if start_line > 0
         && start_line == last_line
         && start == len
-        && len == file.lines.line_start(last_line)
+        && len == file.lines().line_start(last_line)
     {
         // Past the final line break: the end of the last line.
         start_line -= 1;
         start = line_end(start_line);
     }
-    let mut end_line = file.lines.line_of(end.max(start));
+    let mut end_line = file.lines().line_of(end.max(start));
     if end <= start {
         end = start;
         end_line = start_line;
-    } else if end_line > start_line && end == file.lines.line_start(end_line) {
+    } else if end_line > start_line && end == file.lines().line_start(end_line) {
         end_line -= 1;
         end = line_end(end_line);
     }
     let column = |line: usize, offset: usize| {
-        let from = file.lines.line_start(line);
+        let from = file.lines().line_start(line);
         let before = text.get(from..offset.max(from)).unwrap_or("");
         (
             before.chars().count() as u32 + 1,
@@ -252,7 +252,7 @@ pub fn region(file: &SourceFile, span: Span) -> Region {
 /// The number of lines as an editor shows them: a final line break does not start another line.
 pub fn line_count(file: &SourceFile) -> u32 {
     let text = file.text.as_str();
-    let count = file.lines.line_count();
+    let count = file.lines().line_count();
     if text.is_empty() {
         0
     } else if text.ends_with('\n') {
