@@ -4,6 +4,9 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    kpolicy::engine::tm("main");
     let cli = kpolicy::cli::parse();
-    std::process::exit(kpolicy::cli::run(cli));
+    let c = kpolicy::cli::run(cli);
+    kpolicy::engine::tm("exit");
+    std::process::exit(c);
 }

@@ -196,11 +196,11 @@ impl<'a> Pods<'a> {
     /// `key = value` on a label no controller adds can only hold for templates that carry the
     /// label, so those are the only candidates (a set with a thousand Services and workloads in
     /// one namespace otherwise tests every pair).
-    pub fn selected<'s>(
+    pub fn selected<'s: 'q, 'q>(
         &'s self,
         namespace: &str,
-        selector: &'s LabelSelector<'a>,
-    ) -> impl Iterator<Item = &'s PodGroup<'a>> + 's {
+        selector: &'q LabelSelector<'a>,
+    ) -> impl Iterator<Item = &'s PodGroup<'a>> + 'q {
         let pods = self.by_namespace.get(namespace);
         let groups = pods.map_or(&[][..], |p| p.groups.as_slice());
         let narrowed = selector.requirements().iter().find_map(|r| {
@@ -208,7 +208,7 @@ impl<'a> Pods<'a> {
             (r.operator == Operator::In && !IMPLICIT_KEYS.contains(&r.key))
                 .then(|| pods.and_then(|p| p.by_label.get(&(r.key, value))))
         });
-        let candidates: Box<dyn Iterator<Item = &'s PodGroup<'a>> + 's> = match narrowed {
+        let candidates: Box<dyn Iterator<Item = &'s PodGroup<'a>> + 'q> = match narrowed {
             Some(positions) => Box::new(positions.into_iter().flatten().map(move |&i| &groups[i])),
             None => Box::new(groups.iter()),
         };

@@ -37,6 +37,7 @@ pub fn new(settings: Settings) -> ServiceTargetPortMissing {
 }
 
 /// A port a container declares.
+#[derive(Clone)]
 struct Declared<'a> {
     name: Option<&'a str>,
     number: Option<u32>,
@@ -44,6 +45,7 @@ struct Declared<'a> {
 
 /// The ports the containers of a workload declare (init containers too: a sidecar declared as a
 /// restartable init container serves traffic), and where they are written.
+#[derive(Clone)]
 struct WorkloadPorts<'s, 'a> {
     group: &'s PodGroup<'a>,
     ports: Vec<Declared<'a>>,
@@ -121,6 +123,9 @@ impl Rule for ServiceTargetPortMissing {
 
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
         let pods = Pods::new(index);
+        // A workload many Services select has its ports read once.
+        let mut ports_of: std::collections::HashMap<usize, WorkloadPorts<'_, '_>> =
+            std::collections::HashMap::new();
         for service in index.of_kind("Service") {
             let Some(selector) = service_selector(service) else {
                 continue;
@@ -128,7 +133,12 @@ impl Rule for ServiceTargetPortMissing {
             let namespace = index.namespace_of(service);
             let mut selected: Vec<WorkloadPorts<'_, '_>> = pods
                 .selected(namespace, &selector)
-                .map(workload_ports)
+                .map(|group| {
+                    ports_of
+                        .entry(std::ptr::from_ref(group) as usize)
+                        .or_insert_with(|| workload_ports(group))
+                        .clone()
+                })
                 .collect();
             // No selected pods is `service-selects-no-pods`'s finding.
             if selected.is_empty() {
