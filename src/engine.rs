@@ -238,7 +238,6 @@ fn selects(selector: &str, meta: &RuleMeta) -> bool {
 
 /// Lints the given inputs from disk or stdin.
 pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) -> Report {
-    tm("start");
     let mut discovery = discover(inputs, options.no_ignore);
     // The configuration's `include` / `exclude` globs.
     if let Some(config) = &options.config {
@@ -247,7 +246,6 @@ pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) ->
             Input::Stdin => true,
         });
     }
-    tm("discovered");
     // Kustomizations are built; the files a build read are linted through its output.
     let mut kustomize_notes = Vec::new();
     let built = crate::kustomize::build_all(&discovery.kustomizations, &mut kustomize_notes);
@@ -278,7 +276,6 @@ pub fn lint_inputs(inputs: &[Input], options: &Options, rules: &[ActiveRule]) ->
             }),
         }
     }
-    tm("loaded");
     let first_built = files.len();
     files.extend(built.iter().map(crate::kustomize::Built::virtual_file));
     let charts = crate::helm::lint::render_all(&discovery.charts, options, &mut errors);
@@ -363,7 +360,6 @@ fn lint_loaded(
         })
         .collect();
 
-    tm("parsed");
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
     let mut parsed_files = Vec::new();
@@ -401,7 +397,6 @@ fn lint_loaded(
         .flat_map(objects_of)
         .collect();
 
-    tm("objects");
     // Phase one: every rule on every object, in parallel over objects.
     let per_object: Vec<Diagnostic> = objects
         .par_iter()
@@ -418,10 +413,8 @@ fn lint_loaded(
         .collect();
     diagnostics.extend(per_object);
 
-    tm("phase1");
     // Phase two: rules that look across the set, through the index built once.
     let index = Index::new(&objects, &ctx.default_namespace);
-    tm("index");
     let per_set: Vec<Diagnostic> = rules
         .par_iter()
         .flat_map_iter(|active| {
@@ -433,7 +426,6 @@ fn lint_loaded(
         .collect();
     diagnostics.extend(per_set);
 
-    tm("phase2");
     // Filter: suppressions (and findings about the suppressions themselves).
     crate::suppress::apply(
         &mut diagnostics,
@@ -463,9 +455,7 @@ fn lint_loaded(
         chart.report(render_severity, &mut diagnostics, &mut notes);
     }
 
-    tm("suppress");
     sort(&mut diagnostics, &sources);
-    tm("sort");
     let report = Report {
         objects: objects.len(),
         sources,
@@ -508,13 +498,4 @@ fn sort(diagnostics: &mut [Diagnostic], sources: &SourceMap) {
             .then(a.span.end.cmp(&b.span.end))
             .then(a.message.cmp(&b.message))
     });
-}
-
-pub fn tm(what: &str) {
-    use std::sync::OnceLock;
-    static T0: OnceLock<std::time::Instant> = OnceLock::new();
-    if std::env::var_os("KP_TM").is_some() {
-        let t = T0.get_or_init(std::time::Instant::now);
-        eprintln!("{:8.1} ms {what}", t.elapsed().as_secs_f64() * 1000.0);
-    }
 }

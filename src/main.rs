@@ -4,9 +4,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    kpolicy::engine::tm("main");
     let cli = kpolicy::cli::parse();
-    let c = kpolicy::cli::run(cli);
-    kpolicy::engine::tm("exit");
-    std::process::exit(c);
+    std::process::exit(kpolicy::cli::run(cli));
 }
