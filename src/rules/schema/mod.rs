@@ -15,8 +15,6 @@ pub mod schema_unknown_field;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
 use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Context, Sink};
@@ -131,12 +129,11 @@ fn custom_findings(index: &Index<'_>, ctx: &Context) -> Vec<CustomFinding> {
             by_kind.entry(key).or_default().push(at);
         }
     }
-    // Kinds in parallel: compiling a large CRD schema is the costly part.
+    // One kind after another: this runs inside `Index::memo`, which must not use the thread
+    // pool (see there). The other rules of phase two keep the other cores busy meanwhile.
     let mut out: Vec<CustomFinding> = by_kind
-        .into_iter()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .flat_map_iter(|(key, objects)| {
+        .iter()
+        .flat_map(|(key, objects)| {
             let mut out = Vec::new();
             if let Some(candidates) = served.get(key) {
                 check_kind(index, ctx, candidates, objects, &mut out);
