@@ -91,16 +91,7 @@ const LOADED_FIELDS: [&str; 6] = [
 /// that is not a local file or directory: kustomize would download it (`https://…`, `git@…`,
 /// `github.com/org/repo//path?ref=…`) or fail. `(kustomization directory, field, entry)`.
 fn non_local_entry(root: &Path) -> Option<(PathBuf, &'static str, String)> {
-    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(canonical) = dir.canonicalize() else {
-            continue;
-        };
-        if seen.len() > 1000 || !seen.insert(canonical) {
-            continue;
-        }
-        stack.extend(referenced_dirs(&dir).into_iter().map(|d| tidy(&d)));
+    for (dir, _) in walk_dirs(root) {
         let Some(text) = FILE_NAMES
             .iter()
             .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
@@ -160,20 +151,30 @@ fn looks_remote(entry: &str) -> bool {
         })
 }
 
-/// Every directory a build of `root` reads, the root included.
-fn involved_dirs(root: &Path) -> Vec<PathBuf> {
+/// Every directory a build of `root` reads, the root first, each once (at most 1,000): the path
+/// as reached from `root` (tidied, for messages) and its canonical form.
+fn walk_dirs(root: &Path) -> Vec<(PathBuf, PathBuf)> {
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(canonical) = dir.canonicalize() else {
             continue;
         };
-        if seen.len() > 1000 || !seen.insert(canonical) {
+        if seen.len() > 1000 || !seen.insert(canonical.clone()) {
             continue;
         }
-        stack.extend(referenced_dirs(&dir));
+        stack.extend(referenced_dirs(&dir).into_iter().map(|d| tidy(&d)));
+        out.push((dir, canonical));
     }
-    seen.into_iter().collect()
+    out
+}
+
+/// Every directory a build of `root` reads, the root included, canonical and sorted.
+fn involved_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = walk_dirs(root).into_iter().map(|(_, c)| c).collect();
+    dirs.sort();
+    dirs
 }
 
 /// The kustomizations to build: those no other kustomization of the set refers to (an overlay,
