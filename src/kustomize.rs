@@ -47,9 +47,9 @@ pub fn is_kustomization_dir(dir: &Path) -> bool {
     FILE_NAMES.iter().any(|n| dir.join(n).is_file())
 }
 
-/// The directories a kustomization refers to (`resources`, `bases`, `components` entries that
-/// are directories), relative paths resolved.
-fn referenced_dirs(dir: &Path) -> Vec<PathBuf> {
+/// The string entries of the kustomization in `dir` under [`LOADED_FIELDS`], as
+/// `(field, entry)`; inline generator or transformer configurations (block scalars) are left out.
+fn loaded_entries(dir: &Path) -> Vec<(&'static str, String)> {
     let Some(text) = FILE_NAMES
         .iter()
         .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
@@ -61,19 +61,34 @@ fn referenced_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for doc in &parsed.documents {
         let Some(root) = doc.root() else { continue };
-        for key in ["resources", "bases", "components"] {
-            let Some(list) = root.get(key) else { continue };
+        for field in LOADED_FIELDS {
+            let Some(list) = root.get(field) else {
+                continue;
+            };
             for item in list.items() {
-                if let Some(entry) = item.as_str() {
-                    let path = dir.join(entry);
-                    if path.is_dir() {
-                        out.push(path);
-                    }
+                if let Some(entry) = item.as_str().filter(|e| !e.contains('\n')) {
+                    out.push((field, entry.to_string()));
                 }
             }
         }
     }
     out
+}
+
+/// The directories among a kustomization's `resources`, `bases` and `components` entries,
+/// relative paths resolved against its directory `dir`.
+fn dirs_among(dir: &Path, entries: &[(&'static str, String)]) -> Vec<PathBuf> {
+    entries
+        .iter()
+        .filter(|(field, _)| matches!(*field, "resources" | "bases" | "components"))
+        .map(|(_, entry)| dir.join(entry))
+        .filter(|path| path.is_dir())
+        .collect()
+}
+
+/// The directories the kustomization in `dir` refers to.
+fn referenced_dirs(dir: &Path) -> Vec<PathBuf> {
+    dirs_among(dir, &loaded_entries(dir))
 }
 
 /// The kustomization fields whose entries kustomize loads as resources: a local file or
@@ -90,55 +105,13 @@ const LOADED_FIELDS: [&str; 6] = [
 /// The first entry, in the kustomization at `root` or in any local base or component it reads,
 /// that is not a local file or directory: kustomize would download it (`https://…`, `git@…`,
 /// `github.com/org/repo//path?ref=…`) or fail. `(kustomization directory, field, entry)`.
-fn non_local_entry(root: &Path) -> Option<(PathBuf, &'static str, String)> {
-    for (dir, _) in walk_dirs(root) {
-        let Some(text) = FILE_NAMES
+fn non_local_entry(walked: &[WalkedDir]) -> Option<(&Path, &'static str, &str)> {
+    walked.iter().find_map(|dir| {
+        dir.entries
             .iter()
-            .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
-        else {
-            continue;
-        };
-        let source = Arc::new(SourceFile::new(SourceOrigin::Stdin, text));
-        let parsed = crate::yaml::parse_file(FileId(0), &source);
-        for doc in &parsed.documents {
-            let Some(node) = doc.root() else { continue };
-            for field in LOADED_FIELDS {
-                let Some(list) = node.get(field) else {
-                    continue;
-                };
-                for item in list.items() {
-                    let Some(entry) = item.as_str() else { continue };
-                    // Inline generator/transformer configurations are mappings, not paths.
-                    if entry.contains('\n') {
-                        continue;
-                    }
-                    if !dir.join(entry).exists() {
-                        return Some((dir.clone(), field, entry.to_string()));
-                    }
-                }
-            }
-        }
-    }
-    None
-}
-
-/// `.` removed and `dir/..` folded, for display; a leading `..` stays (unlike [`normalize`],
-/// which works on absolute paths).
-fn tidy(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
-            {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
+            .find(|(_, entry)| !dir.shown.join(entry).exists())
+            .map(|(field, entry)| (dir.shown.as_path(), *field, entry.as_str()))
+    })
 }
 
 /// Whether kustomize would take `entry` as a remote location rather than a missing local path.
@@ -151,9 +124,17 @@ fn looks_remote(entry: &str) -> bool {
         })
 }
 
-/// Every directory a build of `root` reads, the root first, each once (at most 1,000): the path
-/// as reached from `root` (tidied, for messages) and its canonical form.
-fn walk_dirs(root: &Path) -> Vec<(PathBuf, PathBuf)> {
+/// A directory a build reads: the path as reached from the root (tidied, for messages), its
+/// canonical form, and its kustomization's entries.
+struct WalkedDir {
+    shown: PathBuf,
+    canonical: PathBuf,
+    entries: Vec<(&'static str, String)>,
+}
+
+/// Every directory a build of `root` reads, the root first, each once (at most 1,000); each
+/// kustomization is read and parsed once.
+fn walk_dirs(root: &Path) -> Vec<WalkedDir> {
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -164,17 +145,19 @@ fn walk_dirs(root: &Path) -> Vec<(PathBuf, PathBuf)> {
         if seen.len() > 1000 || !seen.insert(canonical.clone()) {
             continue;
         }
-        stack.extend(referenced_dirs(&dir).into_iter().map(|d| tidy(&d)));
-        out.push((dir, canonical));
+        let entries = loaded_entries(&dir);
+        stack.extend(
+            dirs_among(&dir, &entries)
+                .iter()
+                .map(|d| crate::source::normalize_relative(d)),
+        );
+        out.push(WalkedDir {
+            shown: dir,
+            canonical,
+            entries,
+        });
     }
     out
-}
-
-/// Every directory a build of `root` reads, the root included, canonical and sorted.
-fn involved_dirs(root: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = walk_dirs(root).into_iter().map(|(_, c)| c).collect();
-    dirs.sort();
-    dirs
 }
 
 /// The kustomizations to build: those no other kustomization of the set refers to (an overlay,
@@ -214,13 +197,14 @@ pub fn build(root: &Path) -> Result<Built, String> {
     })?;
     // kpolicy never opens a network connection, and kustomize downloads remote bases: a
     // kustomization that refers to one is not built.
-    if let Some((dir, field, entry)) = non_local_entry(root) {
+    let walked = walk_dirs(root);
+    if let Some((dir, field, entry)) = non_local_entry(&walked) {
         let place = if dir == root {
             String::new()
         } else {
-            format!(" (in {})", display_path(&dir))
+            format!(" (in {})", display_path(dir))
         };
-        return Err(if looks_remote(&entry) {
+        return Err(if looks_remote(entry) {
             format!(
                 "`{field}` entry `{entry}`{place} is a remote location, and kpolicy never downloads; it was not built, and its files were linted as they are"
             )
@@ -284,7 +268,11 @@ pub fn build(root: &Path) -> Result<Built, String> {
         root: root.to_path_buf(),
         output: text,
         origins,
-        dirs: involved_dirs(root),
+        dirs: {
+            let mut dirs: Vec<PathBuf> = walked.into_iter().map(|d| d.canonical).collect();
+            dirs.sort();
+            dirs
+        },
     })
 }
 
@@ -308,22 +296,11 @@ fn origins_of(text: &str, base: &Path) -> Vec<(Range<usize>, PathBuf)> {
         else {
             continue;
         };
-        out.push((root.span().range(), normalize(&base.join(path))));
-    }
-    out
-}
-
-/// Resolves `.` and `..` without touching the file system (the build directory is gone).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
+        // The build directory is gone: `..` is resolved without the file system.
+        out.push((
+            root.span().range(),
+            crate::source::normalize_lexically(&base.join(path)),
+        ));
     }
     out
 }

@@ -167,6 +167,25 @@ pub fn normalize_lexically(path: &std::path::Path) -> std::path::PathBuf {
     out
 }
 
+/// Removes `.` and folds `dir/..` lexically, keeping the `..` that climb above a relative path's
+/// start (`../x` stays `../x`, `a/../../x` is `../x`), for paths shown or compared as written.
+pub fn normalize_relative(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Displays a path with `/` separators and without a leading `./`.
 pub fn display_path(path: &std::path::Path) -> String {
     let shown = path.to_string_lossy().replace('\\', "/");

@@ -1,7 +1,7 @@
 #![doc = include_str!("../../../rules/duplicate-object.md")]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -57,26 +57,9 @@ type Key<'a> = (Option<u32>, &'a str, &'a str, &'a str, &'a str);
 /// The file an object comes from, lexically normalised (none for stdin).
 fn file_of(object: &Object<'_>) -> Option<PathBuf> {
     match &object.doc.source.origin {
-        Origin::Path(path) => Some(normalize(path)),
+        Origin::Path(path) => Some(crate::source::normalize_relative(path)),
         Origin::Stdin => None,
     }
-}
-
-/// `a/./b/../c` → `a/c`, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Files and directories that the Kustomizations (and Components) of the set name as resources,
@@ -123,7 +106,7 @@ fn kustomize_inputs(index: &Index<'_>) -> BTreeSet<PathBuf> {
             if name.is_empty() || name.contains("://") || name.contains('\n') {
                 continue;
             }
-            inputs.insert(normalize(&dir.join(name)));
+            inputs.insert(crate::source::normalize_relative(&dir.join(name)));
         }
     }
     inputs
@@ -241,9 +224,12 @@ mod tests {
     #[test]
     fn paths_normalise_lexically() {
         assert_eq!(
-            normalize(Path::new("a/./b/../c/d.yaml")),
+            crate::source::normalize_relative(Path::new("a/./b/../c/d.yaml")),
             PathBuf::from("a/c/d.yaml")
         );
-        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+        assert_eq!(
+            crate::source::normalize_relative(Path::new("../x")),
+            PathBuf::from("../x")
+        );
     }
 }
