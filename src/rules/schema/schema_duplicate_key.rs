@@ -21,6 +21,9 @@ pub static META: RuleMeta = RuleMeta {
 /// How deep the walk goes (real objects nest about 20 levels).
 const MAX_DEPTH: u32 = 64;
 
+/// Mappings up to this many entries are checked pairwise, larger ones through a hash map.
+const SMALL: usize = 16;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 pub struct Settings {}
@@ -47,50 +50,41 @@ fn walk(object: &Object<'_>, node: NodeRef<'_>, sink: &mut Sink<'_>, depth: u32)
         return;
     }
     match node.kind() {
-        NodeKind::Map(_) => {
-            let entries: Vec<_> = node.raw_entries().collect();
-            // Small mappings are compared pairwise; large ones (a ConfigMap's data) through the
-            // last position of each key.
-            let last: Option<HashMap<&str, usize>> = (entries.len() > 16).then(|| {
-                entries
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, e)| e.key.scalar().map(|k| (k, i)))
-                    .collect()
-            });
-            for (i, entry) in entries.iter().enumerate() {
-                let Some(key) = entry.key.scalar() else {
-                    continue;
-                };
-                let repeated = match &last {
-                    Some(last) => last.get(key).is_some_and(|&j| j > i),
-                    None => entries[i + 1..].iter().any(|e| e.key.scalar() == Some(key)),
-                };
-                if repeated && !entry.is_merge() {
-                    let later = entries[i + 1..]
-                        .iter()
-                        .find(|e| e.key.scalar() == Some(key) && !e.is_merge());
-                    if let Some(later) = later {
-                        let line = object
-                            .doc
-                            .source
-                            .line_col(later.key.span().start as usize)
-                            .line;
-                        sink.report(
-                            object,
-                            entry.key.span(),
-                            format!(
-                                "`{key}` is set again on line {line}; the API server keeps the last value and drops this one"
-                            ),
-                        )
-                        .label("this value is dropped")
-                        .secondary(object.doc.file, later.key.span(), "this one wins")
-                        .help(format!(
-                            "keep one `{key}:` entry, with everything it should hold"
-                        ));
+        NodeKind::Map(entries) => {
+            let doc = node.doc;
+            let key = |i: usize| NodeRef::new(doc, entries[i].key).scalar();
+            if entries.len() <= SMALL {
+                // Small mappings (nearly all) compare their keys pairwise, each read once.
+                let mut keys = [None; SMALL];
+                for (i, slot) in keys.iter_mut().enumerate().take(entries.len()) {
+                    *slot = key(i);
+                }
+                let keys = &keys[..entries.len()];
+                for (i, first) in keys.iter().enumerate() {
+                    if let Some(first) = first
+                        && keys[i + 1..].contains(&Some(first))
+                    {
+                        report(object, node, i, first, sink);
                     }
                 }
-                walk(object, entry.value, sink, depth + 1);
+            } else {
+                // Large ones (a ConfigMap's data) through the last position of each key.
+                let mut last: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+                for i in 0..entries.len() {
+                    if let Some(k) = key(i) {
+                        last.insert(k, i);
+                    }
+                }
+                for i in 0..entries.len() {
+                    if let Some(k) = key(i)
+                        && last.get(k).is_some_and(|&j| j > i)
+                    {
+                        report(object, node, i, k, sink);
+                    }
+                }
+            }
+            for entry in entries {
+                walk(object, NodeRef::new(doc, entry.value), sink, depth + 1);
             }
         }
         NodeKind::Seq(_) => {
@@ -100,4 +94,37 @@ fn walk(object: &Object<'_>, node: NodeRef<'_>, sink: &mut Sink<'_>, depth: u32)
         }
         _ => {}
     }
+}
+
+/// Reports entry `i` of `map`, whose key `key` appears again later, unless the repeat is a merge
+/// key (`<<`), whose entries yield to explicit ones.
+fn report(object: &Object<'_>, map: NodeRef<'_>, i: usize, key: &str, sink: &mut Sink<'_>) {
+    let entries: Vec<_> = map.raw_entries().collect();
+    let entry = &entries[i];
+    if entry.is_merge() {
+        return;
+    }
+    let Some(later) = entries[i + 1..]
+        .iter()
+        .find(|e| e.key.scalar() == Some(key) && !e.is_merge())
+    else {
+        return;
+    };
+    let line = object
+        .doc
+        .source
+        .line_col(later.key.span().start as usize)
+        .line;
+    sink.report(
+        object,
+        entry.key.span(),
+        format!(
+            "`{key}` is set again on line {line}; the API server keeps the last value and drops this one"
+        ),
+    )
+    .label("this value is dropped")
+    .secondary(object.doc.file, later.key.span(), "this one wins")
+    .help(format!(
+        "keep one `{key}:` entry, with everything it should hold"
+    ));
 }
