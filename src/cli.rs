@@ -595,10 +595,13 @@ fn lint(args: LintArgs) -> i32 {
     };
     let mut report = engine::lint_inputs(&inputs, &options, &rules);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let mut ctx = report::Context::new(&report, &cwd);
+    // Repo-relative paths and fingerprints, for the baseline and the CI formats only (a human or
+    // JSON report of a large set would spend a tenth of its output time on them).
+    let mut ctx = None;
     let mut status = EXIT_OK;
     if let Some(path) = &args.write_baseline {
-        let baseline = crate::baseline::of(&report, &ctx);
+        let ctx = ctx.get_or_insert_with(|| report::Context::new(&report, &cwd));
+        let baseline = crate::baseline::of(&report, ctx);
         match crate::baseline::write(path, &baseline) {
             Ok(()) => {
                 eprintln!(
@@ -615,8 +618,10 @@ fn lint(args: LintArgs) -> i32 {
         }
     }
     if let Some(known) = &baseline {
+        let ctx = ctx.get_or_insert_with(|| report::Context::new(&report, &cwd));
         report.baselined = ctx.retain(&mut report, |f| !known.contains(f));
     }
+
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -628,7 +633,7 @@ fn lint(args: LintArgs) -> i32 {
     for destination in &destinations {
         // Color is for a terminal: a file gets it only when asked for.
         let color = color && (destination.file.is_none() || args.color == Color::Always);
-        let text = render(destination.format, &report, &ctx, &args, color);
+        let text = render(destination.format, &report, (&mut ctx, &cwd), &args, color);
         match &destination.file {
             None => {
                 let mut stdout = std::io::stdout().lock();
@@ -667,7 +672,7 @@ fn lint(args: LintArgs) -> i32 {
 fn render(
     format: Format,
     report: &Report,
-    ctx: &report::Context,
+    (ctx, cwd): (&mut Option<report::Context>, &Path),
     args: &LintArgs,
     color: bool,
 ) -> String {
@@ -685,11 +690,20 @@ fn render(
             text
         }
         Format::Json => report::json::render(report),
-        Format::Sarif => report::sarif::render(report, ctx),
-        Format::Github => report::github::render(report, ctx),
-        Format::Junit => report::junit::render(report, ctx),
-        Format::Codeclimate => report::codeclimate::render(report, ctx),
+        Format::Sarif => report::sarif::render(report, context(ctx, report, cwd)),
+        Format::Github => report::github::render(report, context(ctx, report, cwd)),
+        Format::Junit => report::junit::render(report, context(ctx, report, cwd)),
+        Format::Codeclimate => report::codeclimate::render(report, context(ctx, report, cwd)),
     }
+}
+
+/// The CI formats' context, computed on first use.
+fn context<'c>(
+    ctx: &'c mut Option<report::Context>,
+    report: &Report,
+    cwd: &Path,
+) -> &'c report::Context {
+    ctx.get_or_insert_with(|| report::Context::new(report, cwd))
 }
 
 /// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY`, when GitHub Actions sets it.

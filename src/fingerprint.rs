@@ -57,13 +57,17 @@ fn hash_of(d: &Diagnostic, path: &str, file: &SourceFile) -> u64 {
 /// One fingerprint per diagnostic, in report order. `paths` are the repo-relative file names
 /// by file id (see [`crate::report::Context`]).
 pub fn compute(report: &Report, paths: &[String]) -> Vec<String> {
-    let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
-    report
+    use rayon::prelude::*;
+    // The hashes in parallel; the occurrence counter in report order.
+    let hashes: Vec<u64> = report
         .diagnostics
-        .iter()
-        .map(|d| {
-            let file = report.sources.get(d.file);
-            let h = hash_of(d, &paths[d.file.0 as usize], file);
+        .par_iter()
+        .map(|d| hash_of(d, &paths[d.file.0 as usize], report.sources.get(d.file)))
+        .collect();
+    let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    hashes
+        .into_iter()
+        .map(|h| {
             let n = seen.entry(h).or_insert(0);
             *n += 1;
             format!("{h:016x}:{n}")

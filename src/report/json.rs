@@ -34,19 +34,14 @@ struct Position {
     offset: u32,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location<'a> {
-    file: &'a str,
-    start: Position,
-    end: Position,
-}
-
+// `file`, `start` and `end` are written out in both structs rather than flattened from one:
+// serde's `flatten` serializes through a map and took most of the output's time.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonLabel<'a> {
-    #[serde(flatten)]
-    location: Location<'a>,
+    file: &'a str,
+    start: Position,
+    end: Position,
     message: &'a str,
 }
 
@@ -56,8 +51,9 @@ struct JsonDiagnostic<'a> {
     rule: &'a str,
     severity: Severity,
     message: &'a str,
-    #[serde(flatten)]
-    location: Location<'a>,
+    file: &'a str,
+    start: Position,
+    end: Position,
     #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -88,38 +84,47 @@ struct Summary {
     baselined: usize,
 }
 
-fn location(sources: &SourceMap, file: FileId, span: Span) -> Location<'_> {
+/// The file name and the start and end positions of `span`.
+fn location(sources: &SourceMap, file: FileId, span: Span) -> (&str, Position, Position) {
     let source = sources.get(file);
     let start = source.line_col(span.start as usize);
     let end = source.line_col(span.end as usize);
-    Location {
-        file: &source.name,
-        start: Position {
+    (
+        &source.name,
+        Position {
             line: start.line,
             column: start.col,
             offset: span.start,
         },
-        end: Position {
+        Position {
             line: end.line,
             column: end.col,
             offset: span.end,
         },
-    }
+    )
 }
 
 fn diagnostic<'a>(sources: &'a SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let (file, start, end) = location(sources, d.file, d.span);
     JsonDiagnostic {
         rule: d.rule,
         severity: d.severity,
         message: &d.message,
-        location: location(sources, d.file, d.span),
+        file,
+        start,
+        end,
         label: d.label.as_deref(),
         labels: d
             .labels
             .iter()
-            .map(|l| JsonLabel {
-                location: location(sources, l.file, l.span),
-                message: &l.message,
+            .map(|l| {
+                let (file, start, end) = location(sources, l.file, l.span);
+                JsonLabel {
+                    file,
+                    start,
+                    end,
+                    message: &l.message,
+                }
             })
             .collect(),
         help: d.help.as_deref(),

@@ -62,12 +62,22 @@ pub struct Context {
 impl Context {
     /// Paths relative to the repository root of `cwd`, and the fingerprints of every diagnostic.
     pub fn new(report: &Report, cwd: &Path) -> Context {
+        use rayon::prelude::*;
         let root = repo_root(cwd);
-        let mut resolver = Resolver::default();
-        let paths: Vec<RepoPath> = report
+        // Lexically in parallel; the few paths that leave the root lexically (through a symlink)
+        // are then resolved one by one, sharing the resolver's cache.
+        let lexical: Vec<Result<RepoPath, PathBuf>> = report
             .sources
-            .iter()
-            .map(|(_, file)| repo_path(&file.origin, cwd, &root, &mut resolver))
+            .files()
+            .par_iter()
+            .map(|file| lexical_repo_path(&file.origin, cwd, &root))
+            .collect();
+        let mut resolver = Resolver::default();
+        let paths: Vec<RepoPath> = lexical
+            .into_iter()
+            .map(|path| {
+                path.unwrap_or_else(|absolute| resolved_repo_path(absolute, &root, &mut resolver))
+            })
             .collect();
         let names: Vec<String> = paths.iter().map(|p| p.as_str().to_string()).collect();
         let fingerprints = crate::fingerprint::compute(report, &names);
@@ -133,22 +143,33 @@ impl Resolver {
     }
 }
 
-fn repo_path(origin: &Origin, cwd: &Path, root: &Path, resolver: &mut Resolver) -> RepoPath {
+/// The repo path of `origin` when it lies under `root` lexically (or is standard input); else
+/// the absolute path, for [`resolved_repo_path`].
+fn lexical_repo_path(origin: &Origin, cwd: &Path, root: &Path) -> Result<RepoPath, PathBuf> {
     let Origin::Path(path) = origin else {
-        return RepoPath::Stdin;
+        return Ok(RepoPath::Stdin);
     };
     let absolute = crate::source::normalize_lexically(&cwd.join(path));
-    let relative = absolute
-        .strip_prefix(root)
-        .ok()
-        .map(Path::to_path_buf)
-        // Through a symlink: compare the resolved paths.
-        .or_else(|| resolver.relative(&absolute, root));
-    let slashes = |p: &Path| p.to_string_lossy().replace('\\', "/");
-    match relative {
+    match absolute.strip_prefix(root) {
+        Ok(relative) if !relative.as_os_str().is_empty() => {
+            Ok(RepoPath::Relative(slashes(relative)))
+        }
+        Ok(_) => Ok(RepoPath::Absolute(slashes(&absolute))),
+        Err(_) => Err(absolute),
+    }
+}
+
+/// The repo path of a file outside the root lexically: relative when it is inside through a
+/// symlink, else absolute.
+fn resolved_repo_path(absolute: PathBuf, root: &Path, resolver: &mut Resolver) -> RepoPath {
+    match resolver.relative(&absolute, root) {
         Some(rel) if !rel.as_os_str().is_empty() => RepoPath::Relative(slashes(&rel)),
         _ => RepoPath::Absolute(slashes(&absolute)),
     }
+}
+
+fn slashes(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Percent-encodes a `/`-separated path for a URI: everything but unreserved characters, `/`
@@ -305,6 +326,11 @@ mod tests {
     fn uri_encoding_keeps_paths_readable() {
         assert_eq!(uri_encode("k8s/app deploy.yaml"), "k8s/app%20deploy.yaml");
         assert_eq!(uri_encode("a:b/ü.yaml"), "a%3Ab/%C3%BC.yaml");
+    }
+
+    fn repo_path(origin: &Origin, cwd: &Path, root: &Path, resolver: &mut Resolver) -> RepoPath {
+        lexical_repo_path(origin, cwd, root)
+            .unwrap_or_else(|absolute| resolved_repo_path(absolute, root, resolver))
     }
 
     #[test]
