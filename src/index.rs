@@ -57,10 +57,12 @@ impl<'a> Index<'a> {
     /// for it (the four schema rules validate the custom resources once between them). The first
     /// caller computes it; callers that arrive meanwhile wait for it. Values are keyed by type.
     ///
-    /// `init` must not use the rayon pool (`par_iter`, `join`): a worker that waits here for
-    /// another caller's `init` cannot run the pool's jobs, and if it had stolen one of `init`'s
-    /// jobs before it started waiting, neither can finish (this hung a three-thread run of the
-    /// bench when the custom-resource check validated kinds in parallel).
+    /// In phase two's parallel loop, `init` must not use the rayon pool (`par_iter`, `join`): a
+    /// worker that waits here for another caller's `init` cannot run the pool's jobs, and if it
+    /// had stolen one of `init`'s jobs before it started waiting, neither can finish (this hung a
+    /// three-thread run of the bench when the custom-resource check validated kinds in parallel
+    /// from `check_set`). Work worth the pool is computed in [`crate::rules::Rule::prepare_set`],
+    /// which the engine calls for one rule at a time before that loop, so no caller waits then.
     pub fn memo<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
         let cell = {
             let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);

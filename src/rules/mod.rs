@@ -197,6 +197,11 @@ pub trait Rule: Send + Sync {
     /// Phase one: one object at a time, in parallel.
     fn check_object(&self, _object: &Object<'_>, _ctx: &Context, _sink: &mut Sink<'_>) {}
 
+    /// Before phase two, for work that several rules share through [`Index::memo`] and that is
+    /// worth spreading over the thread pool. The engine calls it for one rule after another,
+    /// outside phase two's parallel loop, so no other caller can be waiting on the memo meanwhile.
+    fn prepare_set(&self, _index: &Index<'_>, _ctx: &Context) {}
+
     /// Phase two: the whole set, through the read-only index.
     fn check_set(&self, _index: &Index<'_>, _ctx: &Context, _sink: &mut Sink<'_>) {}
 }

@@ -332,6 +332,20 @@ impl<'a> NodeRef<'a> {
         };
         let mut has_merge = false;
         for e in entries.iter().rev() {
+            // Most keys are untagged scalars read straight from the source, whose length is their
+            // span's: one of another length than `key` (and than `<<`) is neither the key nor a
+            // merge key, and its text need not be read.
+            let key_node = self.doc.node(e.key);
+            if let NodeKind::Scalar {
+                text: Text::Source, ..
+            } = key_node.kind
+                && key_node.tag.is_none()
+            {
+                let len = (key_node.span.end - key_node.span.start) as usize;
+                if len != key.len() && len != 2 {
+                    continue;
+                }
+            }
             let key_ref = NodeRef::new(self.doc, e.key);
             let Some(k) = key_ref.scalar() else { continue };
             // `is_merge_key` only where it can matter: a key equal to the one sought, `<<`, or a

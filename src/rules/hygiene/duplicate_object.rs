@@ -119,10 +119,15 @@ impl Rule for DuplicateObject {
 
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
         let inputs = kustomize_inputs(index);
-        let is_input = |object: &Object<'_>| {
+        // Whether each file is an input, decided once per file.
+        let mut input_files: HashMap<FileId, bool> = HashMap::new();
+        let mut is_input = |object: &Object<'_>| {
             !inputs.is_empty()
-                && file_of(object).is_some_and(|file| {
-                    inputs.contains(&file) || file.parent().is_some_and(|dir| inputs.contains(dir))
+                && *input_files.entry(object.doc.file).or_insert_with(|| {
+                    file_of(object).is_some_and(|file| {
+                        inputs.contains(&file)
+                            || file.parent().is_some_and(|dir| inputs.contains(dir))
+                    })
                 })
         };
         let mut seen: BTreeMap<Key<'_>, Vec<&Object<'_>>> = BTreeMap::new();

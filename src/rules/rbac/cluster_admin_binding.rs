@@ -67,14 +67,17 @@ impl Rule for ClusterAdminBinding {
     }
 
     fn check_set(&self, index: &Index<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        // ClusterRoles by name (cluster-scoped: any namespace written on them is ignored).
-        let mut cluster_roles: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
+        // The ClusterRoles that grant everything, by name (cluster-scoped: any namespace written
+        // on them is ignored), each with the rule that does; read once, not once per binding.
+        let mut cluster_roles: HashMap<&str, Vec<(&Object<'_>, Span)>> = HashMap::new();
         for role in index
             .of_kind("ClusterRole")
             .filter(|r| is_rbac(r, &["ClusterRole"]))
         {
-            if let Some(name) = role.name {
-                cluster_roles.entry(name).or_default().push(role);
+            if let Some(name) = role.name
+                && let Some(rule) = grants_everything(role)
+            {
+                cluster_roles.entry(name).or_default().push((role, rule));
             }
         }
         for binding in index
@@ -91,7 +94,7 @@ impl ClusterAdminBinding {
     fn check(
         &self,
         index: &Index<'_>,
-        cluster_roles: &HashMap<&str, Vec<&Object<'_>>>,
+        cluster_roles: &HashMap<&str, Vec<(&Object<'_>, Span)>>,
         binding: &Object<'_>,
         sink: &mut Sink<'_>,
     ) {
@@ -113,13 +116,8 @@ impl ClusterAdminBinding {
         // resource of every group.
         let equivalent = match kind {
             "ClusterRole" if role_name == "cluster-admin" => None,
-            "ClusterRole" => match cluster_roles
-                .get(role_name)
-                .into_iter()
-                .flatten()
-                .find_map(|r| Some((*r, grants_everything(r)?)))
-            {
-                Some(found) => Some(found),
+            "ClusterRole" => match cluster_roles.get(role_name).and_then(|r| r.first()) {
+                Some(&found) => Some(found),
                 None => return,
             },
             "Role" => match index

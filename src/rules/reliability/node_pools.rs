@@ -174,28 +174,27 @@ pub fn image_repository(image: &str) -> String {
 }
 
 /// A pattern without `/` matches the last path component; one with `/` the trailing components.
+/// The pattern is lower-case (the [`Classifier`] lowers its patterns once), like the repository.
 fn image_matches(pattern: &str, repository: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
     if !pattern.contains('/') {
         let last = repository.rsplit('/').next().unwrap_or(repository);
-        return glob_match(&pattern, last);
+        return glob_match(pattern, last);
     }
-    if glob_match(&pattern, repository) {
+    if glob_match(pattern, repository) {
         return true;
     }
     repository
         .match_indices('/')
-        .any(|(i, _)| glob_match(&pattern, &repository[i + 1..]))
+        .any(|(i, _)| glob_match(pattern, &repository[i + 1..]))
 }
 
 /// Whether a pool name means "for ops tooling": equal to a listed name, or containing one as a
-/// word between `-`, `_` or `.`.
+/// word between `-`, `_` or `.`. The listed names are lower-case.
 fn is_ops_name(names: &[String], name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    names.iter().any(|n| {
-        let n = n.to_ascii_lowercase();
-        name == n || name.split(['-', '_', '.']).any(|word| word == n)
-    })
+    names
+        .iter()
+        .any(|n| name == *n || name.split(['-', '_', '.']).any(|word| word == n))
 }
 
 /// Why a workload counts as ops tooling.
@@ -227,8 +226,10 @@ pub enum Role {
 
 /// Classifies workloads and reads pools, with the data tables and the rule's settings merged.
 pub struct Classifier {
+    /// Image patterns, lower-cased once here (they are matched against every container).
     images: Vec<(String, OpsCategory, bool)>,
     not_ops_images: Vec<String>,
+    infrastructure_images: Vec<String>,
     namespaces: Vec<(String, OpsCategory)>,
     labels: Vec<(String, String, OpsCategory)>,
     pub pool_keys: PoolKeys,
@@ -244,13 +245,16 @@ impl Classifier {
         let mut images: Vec<(String, OpsCategory, bool)> = settings
             .extra_image_patterns
             .iter()
-            .map(|p| (p.clone(), OpsCategory::Configured, false))
+            .map(|p| (p.to_ascii_lowercase(), OpsCategory::Configured, false))
             .collect();
         images.extend(
             ops.images
                 .iter()
-                .map(|i| (i.pattern.clone(), i.category, i.sidecar)),
+                .map(|i| (i.pattern.to_ascii_lowercase(), i.category, i.sidecar)),
         );
+        let lower = |patterns: &[String]| -> Vec<String> {
+            patterns.iter().map(|p| p.to_ascii_lowercase()).collect()
+        };
         let mut namespaces: Vec<(String, OpsCategory)> = settings
             .extra_namespaces
             .iter()
@@ -292,11 +296,12 @@ impl Classifier {
                 .chain(&settings.dedicated_taint_keys)
                 .map(String::as_str),
         );
-        let mut ops_pool_names = pools.ops_pool_names.clone();
-        ops_pool_names.extend(settings.ops_pool_names.iter().cloned());
+        let mut ops_pool_names = lower(&pools.ops_pool_names);
+        ops_pool_names.extend(lower(&settings.ops_pool_names));
         Classifier {
             images,
-            not_ops_images: settings.not_ops_images.clone(),
+            not_ops_images: lower(&settings.not_ops_images),
+            infrastructure_images: lower(&ops.infrastructure.images),
             namespaces,
             labels,
             pool_keys,
@@ -426,8 +431,7 @@ impl Classifier {
             .and_then(|c| c.node.get_str("image"));
         first.is_some_and(|image| {
             let repository = image_repository(image);
-            ops.infrastructure
-                .images
+            self.infrastructure_images
                 .iter()
                 .any(|p| image_matches(p, &repository))
         })

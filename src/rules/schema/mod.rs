@@ -15,6 +15,8 @@ pub mod schema_unknown_field;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::index::Index;
 use crate::object::Object;
 use crate::rules::{Context, Sink};
@@ -91,6 +93,12 @@ struct Origin {
 /// the four schema rules through [`Index::memo`].
 struct CustomFindings(Vec<CustomFinding>);
 
+/// Validates the custom resources of the set once for the four schema rules, in parallel
+/// (from [`crate::rules::Rule::prepare_set`], where the memo may use the thread pool).
+pub(crate) fn prepare_custom(index: &Index<'_>, ctx: &Context) {
+    index.memo(|| CustomFindings(custom_findings(index, ctx)));
+}
+
 /// Phase two: custom resources against the CRDs of the set. Objects whose kind no CRD of the
 /// set defines are skipped (see `schema-unknown-field`'s `unknown-kinds` setting). When several
 /// CRDs of the set define the kind (two releases of an operator), only what every one of their
@@ -129,16 +137,13 @@ fn custom_findings(index: &Index<'_>, ctx: &Context) -> Vec<CustomFinding> {
             by_kind.entry(key).or_default().push(at);
         }
     }
-    // One kind after another: this runs inside `Index::memo`, which must not use the thread
-    // pool (see there). The other rules of phase two keep the other cores busy meanwhile.
+    // Kinds, and each kind's objects, in parallel: this runs from `prepare_set` (see
+    // `Index::memo` for why only there).
     let mut out: Vec<CustomFinding> = by_kind
-        .iter()
-        .flat_map(|(key, objects)| {
-            let mut out = Vec::new();
-            if let Some(candidates) = served.get(key) {
-                check_kind(index, ctx, candidates, objects, &mut out);
-            }
-            out
+        .par_iter()
+        .flat_map_iter(|(key, objects)| match served.get(key) {
+            Some(candidates) => check_kind(index, ctx, candidates, objects),
+            None => Vec::new(),
         })
         .collect();
     // One object's findings stay in the order they were found.
@@ -153,9 +158,7 @@ fn check_kind(
     ctx: &Context,
     candidates: &[crd::Served<'_>],
     objects: &[usize],
-    out: &mut Vec<CustomFinding>,
-) {
-    let builtin = builtin();
+) -> Vec<CustomFinding> {
     // A set often repeats one CRD (each install bundle of an operator carries it): a schema
     // identical to an earlier candidate's is compiled and checked once (`None` here), since the
     // findings every candidate agrees on are then the same.
@@ -173,95 +176,111 @@ fn check_kind(
             Some(crd::compile(schema, c.keep_unknown))
         })
         .collect();
-    for &at in objects {
-        let object = &index.objects()[at];
-        let name = object.display_name();
-        let mut agreed: Option<Vec<Finding>> = None;
-        let mut first = None;
-        for (candidate, schema) in candidates.iter().zip(schemas.iter()) {
-            let Some(schema) = schema else {
-                if candidate.schema.is_none() {
-                    // A version without a schema accepts anything.
-                    agreed = Some(Vec::new());
-                    break;
-                }
-                // The same schema as an earlier candidate's.
-                continue;
-            };
-            let findings = validate_all(
-                schema.schema(),
-                schema.root,
-                object.root,
-                object.anchor_span(),
-                false,
-                &name,
-            );
-            agreed = Some(match agreed {
-                None => {
-                    first = Some(candidate);
-                    findings
-                }
-                Some(previous) => previous
-                    .into_iter()
-                    .filter(|p| {
-                        findings.iter().any(|f| {
-                            f.class == p.class && f.span == p.span && f.message == p.message
-                        })
-                    })
-                    .collect(),
-            });
-        }
-        // The API server validates a custom resource's `metadata` as any object's.
-        if let (Some((meta_schema, meta_root)), Some(metadata)) = (
-            builtin.object_meta(ctx.kube_version),
-            object.root.entry("metadata"),
-        ) {
-            for finding in validate_field_all(
-                meta_schema,
-                meta_root,
-                metadata.value,
-                "metadata",
-                metadata.key.span(),
-                &name,
-            ) {
-                out.push(CustomFinding {
-                    object: at,
-                    finding,
-                    origin: None,
-                });
+    objects
+        .par_iter()
+        .flat_map_iter(|&at| check_one(index, ctx, candidates, &schemas, at))
+        .collect()
+}
+
+/// Custom resource `at` (an index into the set) against the compiled `schemas` of its kind's
+/// `candidates` (`None` for a repeat of an earlier candidate's schema).
+fn check_one(
+    index: &Index<'_>,
+    ctx: &Context,
+    candidates: &[crd::Served<'_>],
+    schemas: &[Option<crd::CrdSchema<'_>>],
+    at: usize,
+) -> Vec<CustomFinding> {
+    let builtin = builtin();
+    let mut out = Vec::new();
+    let object = &index.objects()[at];
+    let name = object.display_name();
+    let mut agreed: Option<Vec<Finding>> = None;
+    let mut first = None;
+    for (candidate, schema) in candidates.iter().zip(schemas.iter()) {
+        let Some(schema) = schema else {
+            if candidate.schema.is_none() {
+                // A version without a schema accepts anything.
+                agreed = Some(Vec::new());
+                break;
             }
-        }
-        let (Some(findings), Some(found)) = (agreed, first) else {
+            // The same schema as an earlier candidate's.
             continue;
         };
-        let crd_name = found.crd.name.unwrap_or("(unnamed)");
-        let crd_span = found
-            .crd
-            .metadata()
-            .and_then(|m| m.entry("name"))
-            .map_or_else(|| found.crd.anchor_span(), |e| e.head_span());
-        let others = match candidates.len() {
-            1 => String::new(),
-            2 => " (and so does the other definition in the set)".to_string(),
-            n => format!(" (and so do the other {} definitions in the set)", n - 1),
-        };
-        for finding in findings {
+        let findings = validate_all(
+            schema.schema(),
+            schema.root,
+            object.root,
+            object.anchor_span(),
+            false,
+            &name,
+        );
+        agreed = Some(match agreed {
+            None => {
+                first = Some(candidate);
+                findings
+            }
+            Some(previous) => previous
+                .into_iter()
+                .filter(|p| {
+                    findings
+                        .iter()
+                        .any(|f| f.class == p.class && f.span == p.span && f.message == p.message)
+                })
+                .collect(),
+        });
+    }
+    // The API server validates a custom resource's `metadata` as any object's.
+    if let (Some((meta_schema, meta_root)), Some(metadata)) = (
+        builtin.object_meta(ctx.kube_version),
+        object.root.entry("metadata"),
+    ) {
+        for finding in validate_field_all(
+            meta_schema,
+            meta_root,
+            metadata.value,
+            "metadata",
+            metadata.key.span(),
+            &name,
+        ) {
             out.push(CustomFinding {
                 object: at,
                 finding,
-                origin: Some(Origin {
-                    file: found.crd.doc.file,
-                    span: crd_span,
-                    label: format!(
-                        "the schema of `{}` ({}) comes from this CustomResourceDefinition{others}",
-                        object.kind, object.version
-                    ),
-                    help: format!(
-                        "see the `{}` schema of CustomResourceDefinition {crd_name}",
-                        object.version
-                    ),
-                }),
+                origin: None,
             });
         }
     }
+    let (Some(findings), Some(found)) = (agreed, first) else {
+        return out;
+    };
+    let crd_name = found.crd.name.unwrap_or("(unnamed)");
+    let crd_span = found
+        .crd
+        .metadata()
+        .and_then(|m| m.entry("name"))
+        .map_or_else(|| found.crd.anchor_span(), |e| e.head_span());
+    let others = match candidates.len() {
+        1 => String::new(),
+        2 => " (and so does the other definition in the set)".to_string(),
+        n => format!(" (and so do the other {} definitions in the set)", n - 1),
+    };
+    for finding in findings {
+        out.push(CustomFinding {
+            object: at,
+            finding,
+            origin: Some(Origin {
+                file: found.crd.doc.file,
+                span: crd_span,
+                label: format!(
+                    "the schema of `{}` ({}) comes from this CustomResourceDefinition{others}",
+                    object.kind, object.version
+                ),
+                help: format!(
+                    "see the `{}` schema of CustomResourceDefinition {crd_name}",
+                    object.version
+                ),
+            }),
+        });
+    }
+    out
 }

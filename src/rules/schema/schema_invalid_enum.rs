@@ -36,6 +36,10 @@ impl Rule for SchemaInvalidEnum {
         super::check_builtin(object, ctx, sink, Class::InvalidEnum);
     }
 
+    fn prepare_set(&self, index: &Index<'_>, ctx: &Context) {
+        super::prepare_custom(index, ctx);
+    }
+
     fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
         super::check_custom(index, ctx, sink, Class::InvalidEnum);
     }

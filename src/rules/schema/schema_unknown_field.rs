@@ -54,6 +54,10 @@ impl Rule for SchemaUnknownField {
         super::check_builtin(object, ctx, sink, Class::UnknownField);
     }
 
+    fn prepare_set(&self, index: &Index<'_>, ctx: &Context) {
+        super::prepare_custom(index, ctx);
+    }
+
     fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
         super::check_custom(index, ctx, sink, Class::UnknownField);
         if self.settings.unknown_kinds == UnknownKinds::Warn {
