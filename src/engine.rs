@@ -332,7 +332,7 @@ fn lint_loaded(
                 Loaded::Text(file) => {
                     let file = Arc::new(file);
                     let parsed = parse_file(id, &file);
-                    let diagnostics = match syntax_severity {
+                    let mut diagnostics = match syntax_severity {
                         Some(severity) => parsed
                             .errors
                             .iter()
@@ -347,6 +347,11 @@ fn lint_loaded(
                             .collect(),
                         None => Vec::new(),
                     };
+                    // Phase one here, while the file's tree is still in the core's cache.
+                    let objects: Vec<Object<'_>> =
+                        parsed.documents.iter().flat_map(objects_of).collect();
+                    check_objects(&objects, rules, &ctx, &mut diagnostics);
+                    drop(objects);
                     (file, Some(parsed), diagnostics)
                 }
                 Loaded::NotText(file, problem) => {
@@ -397,24 +402,12 @@ fn lint_loaded(
         .flat_map(objects_of)
         .collect();
 
-    // Phase one: every rule on every object, in parallel over objects.
-    let per_object: Vec<Diagnostic> = objects
-        .par_iter()
-        .flat_map_iter(|object| {
-            let mut out = Vec::new();
-            crate::rules::begin_object();
-            for active in rules {
-                let mut sink = Sink::new(active.rule.meta(), active.severity, &mut out);
-                active.rule.check_object(object, &ctx, &mut sink);
-            }
-            crate::rules::end_object();
-            out
-        })
-        .collect();
-    diagnostics.extend(per_object);
-
-    // Phase two: rules that look across the set, through the index built once.
+    // Phase two: rules that look across the set, through the index built once. First the work
+    // several rules share, computed with the whole pool (see `Rule::prepare_set`).
     let index = Index::new(&objects, &ctx.default_namespace);
+    for active in rules {
+        active.rule.prepare_set(&index, &ctx);
+    }
     let per_set: Vec<Diagnostic> = rules
         .par_iter()
         .flat_map_iter(|active| {
@@ -484,6 +477,23 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("kpolicy-drop".into())
         .spawn(move || drop(value));
+}
+
+/// Phase one: every rule on each of one file's objects (files are checked in parallel).
+fn check_objects(
+    objects: &[Object<'_>],
+    rules: &[ActiveRule],
+    ctx: &Context,
+    out: &mut Vec<Diagnostic>,
+) {
+    for object in objects {
+        crate::rules::begin_object();
+        for active in rules {
+            let mut sink = Sink::new(active.rule.meta(), active.severity, out);
+            active.rule.check_object(object, ctx, &mut sink);
+        }
+        crate::rules::end_object();
+    }
 }
 
 /// Sorts by file name, position, rule and message, so output does not depend on scheduling.
