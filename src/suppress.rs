@@ -118,9 +118,14 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, inputs: &Inputs<'_>) {
     let mut suppressions = collect(inputs, &mut problems);
     validate(&mut suppressions, &enforced, &mut problems, &metas);
 
+    // What the configuration's `ignores` match on, only when it has some.
+    let has_config_scope = suppressions
+        .iter()
+        .any(|s| matches!(s.scope, Scope::Config(_)));
     let facts: HashMap<Subject, ObjectFacts> = inputs
         .objects
         .iter()
+        .filter(|_| has_config_scope)
         .map(|o| {
             (
                 Subject::of(o),
@@ -133,15 +138,27 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, inputs: &Inputs<'_>) {
         })
         .collect();
 
+    // The files with a suppression comment: only their findings need a line number here.
+    let line_files: HashSet<FileId> = suppressions
+        .iter()
+        .filter_map(|s| match s.scope {
+            Scope::Line { file, .. } => Some(file),
+            _ => None,
+        })
+        .collect();
     diagnostics.retain(|d| {
-        if enforced.contains(d.rule) {
+        if suppressions.is_empty() || enforced.contains(d.rule) {
             return true;
         }
-        let line = inputs
-            .sources
-            .get(d.file)
-            .line_col(d.span.start as usize)
-            .line;
+        let line = if line_files.contains(&d.file) {
+            inputs
+                .sources
+                .get(d.file)
+                .line_col(d.span.start as usize)
+                .line
+        } else {
+            0
+        };
         let mut suppressed = false;
         for s in suppressions.iter_mut() {
             let Some(matched) = s.covers_rule(d.rule, &metas).map(str::to_string) else {
@@ -215,7 +232,7 @@ fn collect(inputs: &Inputs<'_>, problems: &mut Vec<Diagnostic>) -> Vec<Suppressi
     for (file, comments) in &inputs.comments {
         let source = inputs.sources.get(*file);
         for comment in comments.iter() {
-            let Some(rest) = comment.text.trim().strip_prefix("kpolicy:") else {
+            let Some(rest) = comment.text.trim().strip_prefix(crate::yaml::DIRECTIVE) else {
                 continue;
             };
             let span = comment.span;

@@ -22,8 +22,17 @@ pub struct SyntaxError {
 pub struct ParsedFile {
     pub documents: Vec<Document>,
     pub errors: Vec<SyntaxError>,
+    /// The comments that may be suppressions (`# kpolicy: …`, see [`is_directive`]).
     pub comments: Vec<Comment>,
 }
+
+/// Whether a comment's text (after `#`) is a kpolicy directive, such as an inline suppression.
+fn is_directive(text: &str) -> bool {
+    text.trim_start().starts_with(DIRECTIVE)
+}
+
+/// What a kpolicy comment starts with: `# kpolicy: ignore[rule] reason`.
+pub const DIRECTIVE: &str = "kpolicy:";
 
 /// Parses every document of a stream. A syntax error abandons only the document it is in; parsing
 /// resumes at the next `---`.
@@ -133,10 +142,13 @@ impl Builder {
                         self.pending_source = Some((path.trim().into(), span));
                     }
                 }
-                self.out.comments.push(Comment {
-                    span,
-                    text: text.as_ref().into(),
-                });
+                // Only suppression comments are kept: the rest are never read again.
+                if is_directive(&text) {
+                    self.out.comments.push(Comment {
+                        span,
+                        text: text.as_ref().into(),
+                    });
+                }
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let text = if self.source.slice(span) == value.as_ref() {

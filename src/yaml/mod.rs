@@ -9,5 +9,5 @@
 mod build;
 mod node;
 
-pub use build::{ParsedFile, SyntaxError, parse_file};
+pub use build::{DIRECTIVE, ParsedFile, SyntaxError, parse_file};
 pub use node::{Comment, Document, Entry, EntryRef, Node, NodeId, NodeKind, NodeRef, ScalarStyle};
