@@ -20,6 +20,8 @@ pub struct Object<'a> {
     pub name: Option<&'a str>,
     /// `metadata.namespace` as written; see [`Object::namespace_or`].
     pub namespace: Option<&'a str>,
+    /// The `metadata` mapping, found once (rules read it for nearly every object).
+    metadata: Option<NodeRef<'a>>,
 }
 
 impl<'a> Object<'a> {
@@ -46,6 +48,7 @@ impl<'a> Object<'a> {
             kind,
             name,
             namespace,
+            metadata,
         })
     }
 
@@ -58,7 +61,7 @@ impl<'a> Object<'a> {
     }
 
     pub fn metadata(&self) -> Option<NodeRef<'a>> {
-        self.root.get("metadata")
+        self.metadata
     }
 
     pub fn spec(&self) -> Option<NodeRef<'a>> {

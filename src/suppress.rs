@@ -273,7 +273,7 @@ fn collect(inputs: &Inputs<'_>, problems: &mut Vec<Diagnostic>) -> Vec<Suppressi
         }
     }
     for object in inputs.objects {
-        let Some(annotations) = object.root.path(&["metadata", "annotations"]) else {
+        let Some(annotations) = object.metadata().and_then(|m| m.get("annotations")) else {
             continue;
         };
         for entry in annotations.raw_entries() {

@@ -387,7 +387,7 @@ impl CustomRule {
             .as_ref()
             .is_none_or(|set| set.is_match(namespace));
         let labels_ok = self.labels.is_empty() || {
-            let labels = object.root.path(&["metadata", "labels"]);
+            let labels = object.metadata().and_then(|m| m.get("labels"));
             self.labels
                 .iter()
                 .all(|(key, value)| labels.and_then(|l| l.get_str(key)) == Some(value.as_str()))
