@@ -195,6 +195,21 @@ impl<'a> NodeRef<'a> {
         }
     }
 
+    /// The length in bytes of [`NodeRef::scalar`], known without reading the text.
+    pub fn scalar_len(&self) -> Option<usize> {
+        let node = self.node();
+        match &node.kind {
+            NodeKind::Scalar {
+                text: Text::Source, ..
+            } => Some((node.span.end - node.span.start) as usize),
+            NodeKind::Scalar {
+                text: Text::Owned(s),
+                ..
+            } => Some(s.len()),
+            _ => None,
+        }
+    }
+
     /// The scalar's value unless it is null.
     pub fn as_str(&self) -> Option<&'a str> {
         if self.is_null() { None } else { self.scalar() }

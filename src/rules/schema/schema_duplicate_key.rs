@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Severity;
 use crate::object::Object;
 use crate::rules::{Category, Context, Rule, RuleMeta, Sink};
-use crate::yaml::{NodeKind, NodeRef};
+use crate::yaml::{Entry, NodeId, NodeKind, NodeRef};
 
 pub static META: RuleMeta = RuleMeta {
     id: "schema-duplicate-key",
@@ -40,10 +40,23 @@ impl Rule for SchemaDuplicateKey {
     }
 
     fn check_object(&self, object: &Object<'_>, _ctx: &Context, sink: &mut Sink<'_>) {
-        walk(object, object.root, sink, 0);
+        let doc = object.doc;
+        if doc.root == Some(object.root.site) {
+            // The object is its whole document (all but the items of a `List`): every mapping of
+            // the document's arena is one of its mappings, each stored once however many aliases
+            // point at it, so a pass over the arena sees each mapping once, in memory order.
+            for (i, node) in doc.nodes.iter().enumerate() {
+                if let NodeKind::Map(entries) = &node.kind {
+                    check_map(object, NodeRef::new(doc, NodeId(i as u32)), entries, sink);
+                }
+            }
+        } else {
+            walk(object, object.root, sink, 0);
+        }
     }
 }
 
+/// The mappings of an item of a `List`, from the item down.
 fn walk(object: &Object<'_>, node: NodeRef<'_>, sink: &mut Sink<'_>, depth: u32) {
     // Aliases are checked where their anchor is defined, not at every use.
     if depth > MAX_DEPTH || node.id != node.site {
@@ -51,40 +64,9 @@ fn walk(object: &Object<'_>, node: NodeRef<'_>, sink: &mut Sink<'_>, depth: u32)
     }
     match node.kind() {
         NodeKind::Map(entries) => {
-            let doc = node.doc;
-            let key = |i: usize| NodeRef::new(doc, entries[i].key).scalar();
-            if entries.len() <= SMALL {
-                // Small mappings (nearly all) compare their keys pairwise, each read once.
-                let mut keys = [None; SMALL];
-                for (i, slot) in keys.iter_mut().enumerate().take(entries.len()) {
-                    *slot = key(i);
-                }
-                let keys = &keys[..entries.len()];
-                for (i, first) in keys.iter().enumerate() {
-                    if let Some(first) = first
-                        && keys[i + 1..].contains(&Some(first))
-                    {
-                        report(object, node, i, first, sink);
-                    }
-                }
-            } else {
-                // Large ones (a ConfigMap's data) through the last position of each key.
-                let mut last: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-                for i in 0..entries.len() {
-                    if let Some(k) = key(i) {
-                        last.insert(k, i);
-                    }
-                }
-                for i in 0..entries.len() {
-                    if let Some(k) = key(i)
-                        && last.get(k).is_some_and(|&j| j > i)
-                    {
-                        report(object, node, i, k, sink);
-                    }
-                }
-            }
+            check_map(object, node, entries, sink);
             for entry in entries {
-                walk(object, NodeRef::new(doc, entry.value), sink, depth + 1);
+                walk(object, NodeRef::new(node.doc, entry.value), sink, depth + 1);
             }
         }
         NodeKind::Seq(_) => {
@@ -93,6 +75,51 @@ fn walk(object: &Object<'_>, node: NodeRef<'_>, sink: &mut Sink<'_>, depth: u32)
             }
         }
         _ => {}
+    }
+}
+
+/// Reports the keys of `map` that appear again later in it.
+fn check_map(object: &Object<'_>, map: NodeRef<'_>, entries: &[Entry], sink: &mut Sink<'_>) {
+    let doc = map.doc;
+    if entries.len() < 2 {
+        return;
+    }
+    let key = |i: usize| NodeRef::new(doc, entries[i].key).scalar();
+    if entries.len() <= SMALL {
+        // Small mappings (nearly all) compare their keys pairwise: first by length, which the
+        // node knows without reading the text, then the texts of keys of equal length.
+        let mut lengths = [None; SMALL];
+        for (slot, entry) in lengths.iter_mut().zip(entries) {
+            *slot = NodeRef::new(doc, entry.key).scalar_len();
+        }
+        let lengths = &lengths[..entries.len()];
+        for (i, first) in lengths.iter().enumerate() {
+            let Some(first) = first else { continue };
+            let mut same_length = (i + 1..entries.len()).filter(|&j| lengths[j] == Some(*first));
+            if let Some(j) = same_length.next()
+                && let Some(text) = key(i)
+                && std::iter::once(j)
+                    .chain(same_length)
+                    .any(|j| key(j) == Some(text))
+            {
+                report(object, map, i, text, sink);
+            }
+        }
+    } else {
+        // Large ones (a ConfigMap's data) through the last position of each key.
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        for i in 0..entries.len() {
+            if let Some(k) = key(i) {
+                last.insert(k, i);
+            }
+        }
+        for i in 0..entries.len() {
+            if let Some(k) = key(i)
+                && last.get(k).is_some_and(|&j| j > i)
+            {
+                report(object, map, i, k, sink);
+            }
+        }
     }
 }
 
