@@ -140,11 +140,8 @@ pub fn render(report: &Report) -> String {
             name: "kpolicy",
             version: env!("CARGO_PKG_VERSION"),
         },
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| diagnostic(&report.sources, d))
-            .collect(),
+        // Rendered below, in parallel.
+        diagnostics: Vec::new(),
         errors: report
             .errors
             .iter()
@@ -163,8 +160,56 @@ pub fn render(report: &Report) -> String {
             baselined: report.baselined,
         },
     };
-    let mut text =
-        serde_json::to_string_pretty(&output).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let text = match serde_json::to_string_pretty(&output) {
+        Ok(text) => text,
+        Err(e) => return format!("{{\"error\": \"{e}\"}}\n"),
+    };
+    let mut text = with_diagnostics(text, &diagnostics(report));
     text.push('\n');
     text
+}
+
+/// Each diagnostic as pretty JSON at the depth of an item of `diagnostics` (four spaces), in
+/// parallel: a large report's positions (line index, column count) and string escaping are most
+/// of its output time.
+fn diagnostics(report: &Report) -> Vec<String> {
+    use rayon::prelude::*;
+    report
+        .diagnostics
+        .par_iter()
+        .map(|d| {
+            let json = serde_json::to_string_pretty(&diagnostic(&report.sources, d))
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+            // JSON strings escape their line breaks: every raw one is between tokens.
+            format!(
+                "{ITEM_INDENT}{}",
+                json.replace('\n', &format!("\n{ITEM_INDENT}"))
+            )
+        })
+        .collect()
+}
+
+/// The indentation of an item of the top-level `diagnostics` array in pretty JSON.
+const ITEM_INDENT: &str = "    ";
+
+/// Puts the rendered diagnostics into the document, in place of the empty array it was
+/// serialized with (the same bytes as serializing them in place).
+fn with_diagnostics(document: String, items: &[String]) -> String {
+    const EMPTY: &str = "\n  \"diagnostics\": [],\n";
+    let Some(at) = document.find(EMPTY).filter(|_| !items.is_empty()) else {
+        return document;
+    };
+    let size: usize = items.iter().map(|i| i.len() + 2).sum();
+    let mut out = String::with_capacity(document.len() + size + 16);
+    out.push_str(&document[..at]);
+    out.push_str("\n  \"diagnostics\": [\n");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(item);
+    }
+    out.push_str("\n  ],\n");
+    out.push_str(&document[at + EMPTY.len()..]);
+    out
 }
