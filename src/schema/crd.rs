@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use super::{Additional, IntFormat, Kind, Node, NodeIx, Object, Prop, Schema, StrFormat};
 use crate::index::Index;
 use crate::object::Object as KObject;
-use crate::yaml::NodeRef;
+use crate::yaml::{EntryRef, NodeRef};
 
 /// How deep a CRD schema may nest before the rest is taken as "anything".
 const MAX_SCHEMA_DEPTH: u32 = 64;
@@ -194,6 +194,9 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// The lengths of the keywords [`Fields::of`] reads.
+const KEYWORD_LENGTHS: [usize; 10] = [4, 5, 6, 7, 8, 10, 20, 26, 30, 36];
+
 /// The keywords of one schema node the compiler reads, found in one pass over its entries
 /// (schemas are large: one lookup per keyword was the most expensive part of compiling them).
 #[derive(Default)]
@@ -215,7 +218,25 @@ struct Fields<'a> {
 impl<'a> Fields<'a> {
     fn of(s: NodeRef<'a>) -> Fields<'a> {
         let mut f = Fields::default();
-        for entry in s.entries() {
+        // Entries as written, the later of duplicate keys winning, unless a merge key (`<<`)
+        // brings entries from elsewhere.
+        let mut entries: Vec<EntryRef<'a>> = s.raw_entries().collect();
+        if entries
+            .iter()
+            .any(|e| (e.key.scalar_len() == Some(2) || e.key.node().tag.is_some()) && e.is_merge())
+        {
+            entries = s.entries();
+        }
+        for entry in entries {
+            // Most keys of a schema (`description`, `x-kubernetes-validations`…) are not read
+            // here: their length alone rules them out, without reading their text.
+            if !entry
+                .key
+                .scalar_len()
+                .is_some_and(|n| KEYWORD_LENGTHS.contains(&n))
+            {
+                continue;
+            }
             let slot = match entry.key.scalar() {
                 Some("x-kubernetes-preserve-unknown-fields") => &mut f.preserve,
                 Some("x-kubernetes-embedded-resource") => &mut f.embedded,
