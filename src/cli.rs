@@ -595,8 +595,8 @@ fn lint(args: LintArgs) -> i32 {
     };
     let mut report = engine::lint_inputs(&inputs, &options, &rules);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    // Repo-relative paths and fingerprints, for the baseline and the CI formats only (a human or
-    // JSON report of a large set would spend a tenth of its output time on them).
+    // Repo-relative paths and fingerprints, for the baseline and the CI formats only: a JSON
+    // report of the benchmark set spent 32 M of its 82 M output instructions on them.
     let mut ctx = None;
     let mut status = EXIT_OK;
     if let Some(path) = &args.write_baseline {
@@ -621,7 +621,6 @@ fn lint(args: LintArgs) -> i32 {
         let ctx = ctx.get_or_insert_with(|| report::Context::new(&report, &cwd));
         report.baselined = ctx.retain(&mut report, |f| !known.contains(f));
     }
-
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
