@@ -221,10 +221,7 @@ impl<'a> Fields<'a> {
         // Entries as written, the later of duplicate keys winning, unless a merge key (`<<`)
         // brings entries from elsewhere.
         let mut entries: Vec<EntryRef<'a>> = s.raw_entries().collect();
-        if entries
-            .iter()
-            .any(|e| (e.key.scalar_len() == Some(2) || e.key.node().tag.is_some()) && e.is_merge())
-        {
+        if entries.iter().any(|e| e.is_merge()) {
             entries = s.entries();
         }
         for entry in entries {

@@ -347,21 +347,16 @@ impl<'a> NodeRef<'a> {
         };
         let mut has_merge = false;
         for e in entries.iter().rev() {
-            // Most keys are untagged scalars read straight from the source, whose length is their
-            // span's: one of another length than `key` (and than `<<`) is neither the key nor a
-            // merge key, and its text need not be read.
-            let key_node = self.doc.node(e.key);
-            if let NodeKind::Scalar {
-                text: Text::Source, ..
-            } = key_node.kind
-                && key_node.tag.is_none()
-            {
-                let len = (key_node.span.end - key_node.span.start) as usize;
-                if len != key.len() && len != 2 {
-                    continue;
-                }
-            }
             let key_ref = NodeRef::new(self.doc, e.key);
+            // An untagged key of another length than `key` (and than `<<`) is neither the key nor
+            // a merge key: its text need not be read.
+            if key_ref.node().tag.is_none()
+                && key_ref
+                    .scalar_len()
+                    .is_some_and(|len| len != key.len() && len != 2)
+            {
+                continue;
+            }
             let Some(k) = key_ref.scalar() else { continue };
             // `is_merge_key` only where it can matter: a key equal to the one sought, `<<`, or a
             // tagged key (`!!merge`).
@@ -445,7 +440,8 @@ fn is_merge_key(key: &NodeRef<'_>) -> bool {
                     style: ScalarStyle::Plain,
                     ..
                 }
-            ) && key.scalar() == Some("<<")
+            ) && key.scalar_len() == Some(2)
+                && key.scalar() == Some("<<")
         }
     }
 }

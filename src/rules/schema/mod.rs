@@ -96,7 +96,12 @@ struct CustomFindings(Vec<CustomFinding>);
 /// Validates the custom resources of the set once for the four schema rules, in parallel
 /// (from [`crate::rules::Rule::prepare_set`], where the memo may use the thread pool).
 pub(crate) fn prepare_custom(index: &Index<'_>, ctx: &Context) {
-    index.memo(|| CustomFindings(custom_findings(index, ctx)));
+    custom(index, ctx);
+}
+
+/// The custom-resource findings of the run, computed on first use.
+fn custom(index: &Index<'_>, ctx: &Context) -> std::sync::Arc<CustomFindings> {
+    index.memo(|| CustomFindings(custom_findings(index, ctx)))
 }
 
 /// Phase two: custom resources against the CRDs of the set. Objects whose kind no CRD of the
@@ -104,7 +109,7 @@ pub(crate) fn prepare_custom(index: &Index<'_>, ctx: &Context) {
 /// CRDs of the set define the kind (two releases of an operator), only what every one of their
 /// schemas finds is reported.
 pub(crate) fn check_custom(index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>, class: Class) {
-    let all = index.memo(|| CustomFindings(custom_findings(index, ctx)));
+    let all = custom(index, ctx);
     let objects = index.objects();
     for found in all.0.iter().filter(|f| f.finding.class == class) {
         let object = &objects[found.object];
