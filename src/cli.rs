@@ -568,6 +568,7 @@ fn lint(args: LintArgs) -> i32 {
                 .chart
                 .render_options("default", crate::kube_version::KubeVersion::DEFAULT)
         },
+        exits_after: true,
     };
     let rules = match engine::select_rules(&options) {
         Ok(rules) => rules,

@@ -33,6 +33,10 @@ pub struct Options {
     /// How Helm charts found among the inputs are rendered (values, release); the target
     /// Kubernetes version and the namespace come from the options above.
     pub chart: crate::helm::render::RenderOptions,
+    /// Leaves the syntax trees allocated when the run returns, for a caller whose process exits
+    /// right after its report (the CLI): the system reclaims them at once, where freeing their
+    /// millions of nodes would take a core while the report is rendered.
+    pub exits_after: bool,
 }
 
 impl Default for Options {
@@ -47,6 +51,7 @@ impl Default for Options {
             config: None,
             kube_version: crate::kube_version::KubeVersion::DEFAULT,
             chart: crate::helm::render::RenderOptions::default(),
+            exits_after: false,
         }
     }
 }
@@ -402,21 +407,36 @@ fn lint_loaded(
         .flat_map(objects_of)
         .collect();
 
-    // Phase two: rules that look across the set, through the index built once. First the work
-    // several rules share, computed with the whole pool (see `Rule::prepare_set`).
+    // Phase two: rules that look across the set, through the index built once. The work several
+    // rules share (see `Rule::prepare_set`) runs beside the rules that do not read it; the rules
+    // that read it run once it is done.
     let index = Index::new(&objects, &ctx.default_namespace);
-    for active in rules {
-        active.rule.prepare_set(&index, &ctx);
-    }
-    let per_set: Vec<Diagnostic> = rules
-        .par_iter()
-        .flat_map_iter(|active| {
-            let mut out = Vec::new();
-            let mut sink = Sink::new(active.rule.meta(), active.severity, &mut out);
-            active.rule.check_set(&index, &ctx, &mut sink);
-            out
-        })
-        .collect();
+    let check_set = |active: &ActiveRule| {
+        let mut out = Vec::new();
+        let mut sink = Sink::new(active.rule.meta(), active.severity, &mut out);
+        active.rule.check_set(&index, &ctx, &mut sink);
+        out
+    };
+    let ((), mut per_set): ((), Vec<Diagnostic>) = rayon::join(
+        || {
+            for active in rules.iter().filter(|r| r.rule.prepares_set()) {
+                active.rule.prepare_set(&index, &ctx);
+            }
+        },
+        || {
+            rules
+                .par_iter()
+                .filter(|r| !r.rule.prepares_set())
+                .flat_map_iter(check_set)
+                .collect()
+        },
+    );
+    per_set.par_extend(
+        rules
+            .par_iter()
+            .filter(|r| r.rule.prepares_set())
+            .flat_map_iter(check_set),
+    );
     diagnostics.extend(per_set);
 
     // Filter: suppressions (and findings about the suppressions themselves).
@@ -463,10 +483,14 @@ fn lint_loaded(
             .unwrap_or_default(),
         derived_files,
     };
-    // The span trees (millions of nodes on a large set) are freed off the caller's path.
     drop(index);
     drop(objects);
-    drop_in_background(parsed_files);
+    if options.exits_after {
+        std::mem::forget(parsed_files);
+    } else {
+        // The span trees (millions of nodes on a large set) are freed off the caller's path.
+        drop_in_background(parsed_files);
+    }
     report
 }
 

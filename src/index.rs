@@ -61,8 +61,10 @@ impl<'a> Index<'a> {
     /// worker that waits here for another caller's `init` cannot run the pool's jobs, and if it
     /// had stolen one of `init`'s jobs before it started waiting, neither can finish (this hung a
     /// three-thread run of the bench when the custom-resource check validated kinds in parallel
-    /// from `check_set`). Work worth the pool is computed in [`crate::rules::Rule::prepare_set`],
-    /// which the engine calls for one rule at a time before that loop, so no caller waits then.
+    /// from `check_set`). Work worth the pool is computed in [`crate::rules::Rule::prepare_set`]:
+    /// the engine calls it for one preparing rule at a time, beside the `check_set` of the rules
+    /// that do not read it, and runs the `check_set` of those that do once it is done, so no
+    /// caller waits on such a memo while its `init` runs.
     pub fn memo<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
         let cell = {
             let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);

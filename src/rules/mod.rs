@@ -197,10 +197,17 @@ pub trait Rule: Send + Sync {
     /// Phase one: one object at a time, in parallel.
     fn check_object(&self, _object: &Object<'_>, _ctx: &Context, _sink: &mut Sink<'_>) {}
 
-    /// Before phase two, for work that several rules share through [`Index::memo`] and that is
-    /// worth spreading over the thread pool. The engine calls it for one rule after another,
-    /// outside phase two's parallel loop, so no other caller can be waiting on the memo meanwhile.
+    /// Before this rule's phase two, for work that several rules share through [`Index::memo`]
+    /// and that is worth spreading over the thread pool. The engine calls it for one preparing
+    /// rule after another (see [`Rule::prepares_set`]) while the other rules' `check_set` run, and
+    /// runs the preparing rules' `check_set` afterwards: no caller can be waiting on the memo
+    /// while its `init` uses the pool.
     fn prepare_set(&self, _index: &Index<'_>, _ctx: &Context) {}
+
+    /// Whether [`Rule::prepare_set`] does work that this rule's `check_set` reads.
+    fn prepares_set(&self) -> bool {
+        false
+    }
 
     /// Phase two: the whole set, through the read-only index.
     fn check_set(&self, _index: &Index<'_>, _ctx: &Context, _sink: &mut Sink<'_>) {}

@@ -352,15 +352,18 @@ enum Step<'a> {
     Index(usize),
 }
 
-struct Walk<'s, 'a, 'd> {
+struct Walk<'s, 'a, 'd, 'n> {
     schema: Schema<'s, 'a>,
-    /// The object, for messages about its root (`RoleBinding/read`).
-    root_name: &'d str,
+    /// The object's name, for messages about its root (`RoleBinding/read`); made only for them.
+    root_name: &'n dyn Fn() -> String,
     /// Built-in schemas: `""` is the zero value of an enum field and always accepted.
     empty_enum_ok: bool,
     path: Vec<Step<'d>>,
     out: Vec<Finding>,
     budget: u32,
+    /// The effective entries of the mapping being checked at each depth, with their keys: buffers
+    /// reused from one mapping to the next (one depth holds one mapping at a time).
+    entries: Vec<Vec<(EntryRef<'d>, Option<&'d str>)>>,
 }
 
 /// Where the walk is: the value, and where to point for a field missing from it.
@@ -371,7 +374,7 @@ struct At<'d> {
     anchor: Span,
 }
 
-impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
+impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
     fn path(&self) -> String {
         let mut out = String::new();
         for step in &self.path {
@@ -527,8 +530,9 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     self.mismatch(at, ty, "a mapping", None);
                     return;
                 }
-                for entry in effective_entries(at.value) {
-                    let Some(key) = entry.key.scalar() else {
+                let entries = self.take_entries(at.value, depth);
+                for &(entry, key) in &entries {
+                    let Some(key) = key else {
                         continue;
                     };
                     self.path.push(Step::Key(key));
@@ -542,6 +546,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                     );
                     self.path.pop();
                 }
+                self.entries[depth as usize] = entries;
             }
             Kind::Object(object) => {
                 if ty != YamlType::Map {
@@ -554,26 +559,42 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
         }
     }
 
+    /// The effective entries of mapping `map` (see [`effective_entries`]) in the buffer of
+    /// `depth`, which the caller gives back when done with them.
+    fn take_entries(
+        &mut self,
+        map: NodeRef<'d>,
+        depth: u32,
+    ) -> Vec<(EntryRef<'d>, Option<&'d str>)> {
+        let level = depth as usize;
+        if self.entries.len() <= level {
+            self.entries.resize_with(level + 1, Vec::new);
+        }
+        let mut entries = std::mem::take(&mut self.entries[level]);
+        effective_entries(map, &mut entries);
+        entries
+    }
+
     fn object(&mut self, at: At<'d>, object: &Object<'a>, title: Option<&'a str>, depth: u32) {
-        let entries = effective_entries(at.value);
+        let entries = self.take_entries(at.value, depth);
         let at_root = self.path.is_empty();
         for prop in object
             .props
             .iter()
             .filter(|p| p.required && !(at_root && p.name == "status"))
         {
-            let present = entries.iter().any(|e| {
-                e.key.scalar() == Some(prop.name) && yaml_type(&e.value) != YamlType::Null
-            });
+            let present = entries
+                .iter()
+                .any(|(e, key)| *key == Some(prop.name) && yaml_type(&e.value) != YamlType::Null);
             if !present {
                 let what = match (title, self.path.is_empty()) {
-                    (_, true) => self.root_name.to_string(),
+                    (_, true) => (self.root_name)(),
                     (Some(t), false) => format!("`{}` ({})", self.path(), short_title(t)),
                     (None, false) => format!("`{}`", self.path()),
                 };
-                let null = entries.iter().any(|e| e.key.scalar() == Some(prop.name));
-                let span = match entries.iter().find(|e| e.key.scalar() == Some(prop.name)) {
-                    Some(e) => e.head_span(),
+                let null = entries.iter().any(|(_, key)| *key == Some(prop.name));
+                let span = match entries.iter().find(|(_, key)| *key == Some(prop.name)) {
+                    Some((e, _)) => e.head_span(),
                     None => at.anchor,
                 };
                 self.push(
@@ -592,8 +613,8 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                 );
             }
         }
-        for entry in entries {
-            let Some(key) = entry.key.scalar() else {
+        for &(entry, key) in &entries {
+            let Some(key) = key else {
                 continue;
             };
             // A manifest's `status` is the controllers' to write; the API server discards it.
@@ -630,6 +651,7 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
                 self.path.pop();
             }
         }
+        self.entries[depth as usize] = entries;
     }
 
     fn unknown(&mut self, span: Span, key: &str, object: &Object<'a>, title: Option<&'a str>) {
@@ -752,23 +774,33 @@ impl<'s, 'a, 'd> Walk<'s, 'a, 'd> {
     }
 }
 
-/// The entries of a mapping as the API server reads them (see `NodeRef::entries`), without its
-/// allocations in the common case: no merge keys, a few dozen keys at most.
-fn effective_entries<'d>(node: NodeRef<'d>) -> Vec<EntryRef<'d>> {
-    let raw: Vec<EntryRef<'d>> = node.raw_entries().collect();
-    if raw.len() > 32 || raw.iter().any(|e| e.is_merge()) {
-        return node.entries();
+/// The entries of a mapping as the API server reads them (see `NodeRef::entries`), with their
+/// keys, into `out`: without `entries`' allocations in the common case (no merge keys, a few
+/// dozen keys at most).
+fn effective_entries<'d>(node: NodeRef<'d>, out: &mut Vec<(EntryRef<'d>, Option<&'d str>)>) {
+    out.clear();
+    let mut merges = false;
+    for entry in node.raw_entries() {
+        merges |= entry.is_merge();
+        out.push((entry, entry.key.scalar()));
     }
-    let mut out = Vec::with_capacity(raw.len());
-    for (i, entry) in raw.iter().enumerate() {
-        let key = entry.key.scalar();
-        // The last of duplicate keys wins.
-        if key.is_some() && raw[i + 1..].iter().any(|later| later.key.scalar() == key) {
+    if merges || out.len() > 32 {
+        out.clear();
+        out.extend(node.entries().into_iter().map(|e| (e, e.key.scalar())));
+        return;
+    }
+    // The last of duplicate keys wins (keys of equal text have equal lengths: most pairs are
+    // told apart without reading their text).
+    let mut kept = 0;
+    for i in 0..out.len() {
+        let key = out[i].1;
+        if key.is_some() && out[i + 1..].iter().any(|later| later.1 == key) {
             continue;
         }
-        out.push(*entry);
+        out[kept] = out[i];
+        kept += 1;
     }
-    out
+    out.truncate(kept);
 }
 
 /// An unrendered Go template expression (`name: {{ .Name }}`), which YAML reads as a flow mapping:
@@ -894,7 +926,7 @@ pub fn validate_all<'d>(
     root: NodeRef<'d>,
     anchor: Span,
     builtin: bool,
-    root_name: &'d str,
+    root_name: &dyn Fn() -> String,
 ) -> Vec<Finding> {
     walk(schema, ix, root, anchor, builtin, root_name, None)
 }
@@ -907,7 +939,7 @@ pub fn validate_field_all<'d>(
     value: NodeRef<'d>,
     key: &'d str,
     anchor: Span,
-    root_name: &'d str,
+    root_name: &dyn Fn() -> String,
 ) -> Vec<Finding> {
     walk(schema, ix, value, anchor, true, root_name, Some(key))
 }
@@ -919,7 +951,7 @@ fn walk<'d>(
     value: NodeRef<'d>,
     anchor: Span,
     builtin: bool,
-    root_name: &'d str,
+    root_name: &dyn Fn() -> String,
     key: Option<&'d str>,
 ) -> Vec<Finding> {
     let mut walk = Walk {
@@ -929,6 +961,7 @@ fn walk<'d>(
         path: key.map(Step::Key).into_iter().collect(),
         out: Vec::new(),
         budget: VISIT_BUDGET,
+        entries: Vec::new(),
     };
     walk.visit(At { value, anchor }, ix, 0);
     walk.out

@@ -2,7 +2,7 @@
 //! which label keys and taints name a pool and which pools are for ops (`rules/data/node-pools.yaml`),
 //! and the pools declared in the configuration seen as node labels and taints.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
@@ -188,6 +188,56 @@ fn image_matches(pattern: &str, repository: &str) -> bool {
         .any(|(i, _)| glob_match(pattern, &repository[i + 1..]))
 }
 
+/// Image patterns in order of precedence, lower-case, with the literal ones (no `*`) also keyed by
+/// their text: the first pattern that matches a repository is found with a lookup per path suffix
+/// and a try of each `*` pattern, not a try of each of the table's patterns in turn.
+struct ImagePatterns<T> {
+    /// `(pattern, what it says)`, first match wins.
+    all: Vec<(String, T)>,
+    /// A literal pattern → its first position in `all`.
+    literal: HashMap<String, usize>,
+    /// Positions in `all` of the patterns with a `*`, ascending.
+    globs: Vec<usize>,
+}
+
+impl<T> ImagePatterns<T> {
+    fn new(all: Vec<(String, T)>) -> ImagePatterns<T> {
+        let mut literal = HashMap::new();
+        let mut globs = Vec::new();
+        for (at, (pattern, _)) in all.iter().enumerate() {
+            if pattern.contains('*') {
+                globs.push(at);
+            } else {
+                literal.entry(pattern.clone()).or_insert(at);
+            }
+        }
+        ImagePatterns {
+            all,
+            literal,
+            globs,
+        }
+    }
+
+    /// The first pattern that [`image_matches`] `repository`.
+    fn first(&self, repository: &str) -> Option<&T> {
+        // A literal pattern matches when it equals the repository or one of its trailing path
+        // components runs (the last component alone, for a pattern without `/`).
+        let mut best = self.literal.get(repository).copied();
+        for (i, _) in repository.match_indices('/') {
+            if let Some(&at) = self.literal.get(&repository[i + 1..]) {
+                best = Some(best.map_or(at, |b| b.min(at)));
+            }
+        }
+        let glob = self
+            .globs
+            .iter()
+            .take_while(|&&at| best.is_none_or(|b| at < b))
+            .find(|&&at| image_matches(&self.all[at].0, repository));
+        let at = glob.copied().or(best)?;
+        Some(&self.all[at].1)
+    }
+}
+
 /// Whether a pool name means "for ops tooling": equal to a listed name, or containing one as a
 /// word between `-`, `_` or `.`. The listed names are lower-case.
 fn is_ops_name(names: &[String], name: &str) -> bool {
@@ -227,9 +277,10 @@ pub enum Role {
 /// Classifies workloads and reads pools, with the data tables and the rule's settings merged.
 pub struct Classifier {
     /// Image patterns, lower-cased once here (they are matched against every container).
-    images: Vec<(String, OpsCategory, bool)>,
-    not_ops_images: Vec<String>,
-    infrastructure_images: Vec<String>,
+    /// What a matching image says: its category, and whether it is a sidecar.
+    images: ImagePatterns<(OpsCategory, bool)>,
+    not_ops_images: ImagePatterns<()>,
+    infrastructure_images: ImagePatterns<()>,
     namespaces: Vec<(String, OpsCategory)>,
     labels: Vec<(String, String, OpsCategory)>,
     pub pool_keys: PoolKeys,
@@ -242,18 +293,26 @@ impl Classifier {
     pub fn new(settings: &PoolSettings) -> Classifier {
         let ops = &*OPS;
         let pools = &*POOLS;
-        let mut images: Vec<(String, OpsCategory, bool)> = settings
+        let mut images: Vec<(String, (OpsCategory, bool))> = settings
             .extra_image_patterns
             .iter()
-            .map(|p| (p.to_ascii_lowercase(), OpsCategory::Configured, false))
+            .map(|p| (p.to_ascii_lowercase(), (OpsCategory::Configured, false)))
             .collect();
         images.extend(
             ops.images
                 .iter()
-                .map(|i| (i.pattern.to_ascii_lowercase(), i.category, i.sidecar)),
+                .map(|i| (i.pattern.to_ascii_lowercase(), (i.category, i.sidecar))),
         );
         let lower = |patterns: &[String]| -> Vec<String> {
             patterns.iter().map(|p| p.to_ascii_lowercase()).collect()
+        };
+        let patterns = |patterns: &[String]| {
+            ImagePatterns::new(
+                patterns
+                    .iter()
+                    .map(|p| (p.to_ascii_lowercase(), ()))
+                    .collect(),
+            )
         };
         let mut namespaces: Vec<(String, OpsCategory)> = settings
             .extra_namespaces
@@ -299,9 +358,9 @@ impl Classifier {
         let mut ops_pool_names = lower(&pools.ops_pool_names);
         ops_pool_names.extend(lower(&settings.ops_pool_names));
         Classifier {
-            images,
-            not_ops_images: lower(&settings.not_ops_images),
-            infrastructure_images: lower(&ops.infrastructure.images),
+            images: ImagePatterns::new(images),
+            not_ops_images: patterns(&settings.not_ops_images),
+            infrastructure_images: patterns(&ops.infrastructure.images),
             namespaces,
             labels,
             pool_keys,
@@ -325,18 +384,10 @@ impl Classifier {
     /// The first pattern that matches `image`: (category, sidecar).
     fn image_category(&self, image: &str) -> Option<(OpsCategory, bool)> {
         let repository = image_repository(image);
-        if repository.is_empty()
-            || self
-                .not_ops_images
-                .iter()
-                .any(|p| image_matches(p, &repository))
-        {
+        if repository.is_empty() || self.not_ops_images.first(&repository).is_some() {
             return None;
         }
-        self.images
-            .iter()
-            .find(|(pattern, _, _)| image_matches(pattern, &repository))
-            .map(|(_, category, sidecar)| (*category, *sidecar))
+        self.images.first(&repository).copied()
     }
 
     fn ops_by_image(&self, object: &Object<'_>, pod: &PodSpec<'_>) -> Option<OpsReason> {
@@ -431,9 +482,7 @@ impl Classifier {
             .and_then(|c| c.node.get_str("image"));
         first.is_some_and(|image| {
             let repository = image_repository(image);
-            self.infrastructure_images
-                .iter()
-                .any(|p| image_matches(p, &repository))
+            self.infrastructure_images.first(&repository).is_some()
         })
     }
 
@@ -645,6 +694,41 @@ pub type PoolMembers = BTreeMap<usize, Vec<usize>>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexed_image_patterns_find_the_first_match() {
+        let table: Vec<(String, usize)> = OPS
+            .images
+            .iter()
+            .map(|i| i.pattern.to_ascii_lowercase())
+            .chain(["*/prometheus".to_string(), "prometheus".to_string()])
+            .enumerate()
+            .map(|(at, p)| (p, at))
+            .collect();
+        let patterns = ImagePatterns::new(table.clone());
+        let mut repositories: Vec<String> =
+            table.iter().map(|(p, _)| p.replace('*', "x")).collect();
+        repositories.extend(
+            [
+                "prometheus/prometheus",
+                "bitnami/grafana",
+                "grafana/grafana",
+                "library/nginx",
+                "a/b/c/fluent-bit",
+                "nginx",
+                "",
+                "x/",
+            ]
+            .map(String::from),
+        );
+        for repository in &repositories {
+            let linear = table
+                .iter()
+                .find(|(p, _)| image_matches(p, repository))
+                .map(|(_, at)| at);
+            assert_eq!(patterns.first(repository), linear, "{repository}");
+        }
+    }
 
     #[test]
     fn data_files_parse() {

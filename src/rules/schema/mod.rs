@@ -48,7 +48,7 @@ pub(crate) fn check_builtin(object: &Object<'_>, ctx: &Context, sink: &mut Sink<
     else {
         return;
     };
-    let name = object.display_name();
+    let name = || object.display_name();
     let generation = crate::rules::object_generation();
     let all = || validate_all(schema, root, object.root, object.anchor_span(), true, &name);
     let findings: Vec<Finding> = if generation == 0 {
@@ -199,7 +199,7 @@ fn check_one(
     let builtin = builtin();
     let mut out = Vec::new();
     let object = &index.objects()[at];
-    let name = object.display_name();
+    let name = || object.display_name();
     let mut agreed: Option<Vec<Finding>> = None;
     let mut first = None;
     for (candidate, schema) in candidates.iter().zip(schemas.iter()) {

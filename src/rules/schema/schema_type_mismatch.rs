@@ -40,6 +40,10 @@ impl Rule for SchemaTypeMismatch {
         super::prepare_custom(index, ctx);
     }
 
+    fn prepares_set(&self) -> bool {
+        true
+    }
+
     fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
         super::check_custom(index, ctx, sink, Class::TypeMismatch);
     }

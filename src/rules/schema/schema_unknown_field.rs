@@ -58,6 +58,10 @@ impl Rule for SchemaUnknownField {
         super::prepare_custom(index, ctx);
     }
 
+    fn prepares_set(&self) -> bool {
+        true
+    }
+
     fn check_set(&self, index: &Index<'_>, ctx: &Context, sink: &mut Sink<'_>) {
         super::check_custom(index, ctx, sink, Class::UnknownField);
         if self.settings.unknown_kinds == UnknownKinds::Warn {
