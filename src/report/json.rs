@@ -178,19 +178,51 @@ fn diagnostics(report: &Report) -> Vec<String> {
         .diagnostics
         .par_iter()
         .map(|d| {
-            let json = serde_json::to_string_pretty(&diagnostic(&report.sources, d))
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-            // JSON strings escape their line breaks: every raw one is between tokens.
-            format!(
-                "{ITEM_INDENT}{}",
-                json.replace('\n', &format!("\n{ITEM_INDENT}"))
-            )
+            let mut out = Indented(Vec::with_capacity(1024));
+            out.0.extend_from_slice(ITEM_INDENT.as_bytes());
+            serde_json::to_writer_pretty(&mut out, &diagnostic(&report.sources, d))
+                .map_err(|e| e.to_string())
+                .and_then(|()| String::from_utf8(out.0).map_err(|e| e.to_string()))
+                .unwrap_or_else(|e| format!("{ITEM_INDENT}{{\"error\": \"{e}\"}}"))
         })
         .collect()
 }
 
 /// The indentation of an item of the top-level `diagnostics` array in pretty JSON.
 const ITEM_INDENT: &str = "    ";
+
+/// Pretty JSON one level down: serde_json's pretty printer starts at depth zero, so this writer
+/// indents each line after a line break by [`ITEM_INDENT`]. JSON strings escape their line
+/// breaks: every raw one is between tokens.
+struct Indented(Vec<u8>);
+
+impl std::io::Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Most writes are a token or a line break (`\n`, `,\n`): a look at each byte is cheaper
+        // than a search.
+        if buf.len() <= 8 {
+            for &b in buf {
+                self.0.push(b);
+                if b == b'\n' {
+                    self.0.extend_from_slice(ITEM_INDENT.as_bytes());
+                }
+            }
+            return Ok(buf.len());
+        }
+        let mut rest = buf;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            self.0.extend_from_slice(&rest[..=at]);
+            self.0.extend_from_slice(ITEM_INDENT.as_bytes());
+            rest = &rest[at + 1..];
+        }
+        self.0.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// Puts the rendered diagnostics into the document, in place of the empty array it was
 /// serialized with (the same bytes as serializing them in place).

@@ -1,6 +1,8 @@
 //! Schemas of custom resources, from the CustomResourceDefinitions of the linted set: each served
 //! version's `openAPIV3Schema` (`apiextensions.k8s.io/v1`), or the CRD-wide `validation` schema
-//! (`v1beta1`), compiled into a [`Node`] arena that borrows from the CRD's document.
+//! (`v1beta1`), compiled into [`Node`]s that borrow from the CRD's document. A schema is compiled
+//! as the objects checked against it reach its parts: a node's children are [`Kind::Lazy`] until a
+//! walk visits them (a CRD's schema has thousands of nodes; its resources use a few dozen).
 //!
 //! Kubernetes' structural-schema rules decide what an unknown field is: under
 //! `x-kubernetes-preserve-unknown-fields: true` anything goes; otherwise a field the schema does
@@ -20,17 +22,48 @@ use crate::yaml::{EntryRef, NodeRef};
 /// How deep a CRD schema may nest before the rest is taken as "anything".
 const MAX_SCHEMA_DEPTH: u32 = 64;
 
-/// How many schema nodes one CRD version may compile to; beyond, the rest is "anything". Aliases
-/// are followed, so a crafted CRD could otherwise be exponential; real ones have a few thousand.
-const MAX_SCHEMA_NODES: usize = 200_000;
-
 /// The start of the OpenAPI pattern Kubernetes' own CRDs (and controller-gen) give quantities.
 const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))";
 
-/// One compiled schema of a custom resource version.
+/// One compiled schema of a custom resource version: its root node and the root's children (which
+/// compile on first use).
 pub struct CrdSchema<'a> {
     pub nodes: Vec<Node<'a>>,
     pub root: NodeIx,
+}
+
+/// A part of a CRD's schema not compiled yet (see [`Kind::Lazy`]).
+#[derive(Debug, Clone)]
+pub struct Lazy<'a> {
+    source: NodeRef<'a>,
+    depth: u32,
+    keep_unknown: bool,
+    /// The items of a list with `x-kubernetes-preserve-unknown-fields`: the API server keeps
+    /// unknown fields of its items too (its pruning skips one level down through arrays).
+    open: bool,
+    compiled: std::sync::OnceLock<(Vec<Node<'a>>, NodeIx)>,
+}
+
+impl<'a> Lazy<'a> {
+    /// The node and its children, as an arena and the node's index in it; compiled on first use,
+    /// once, whichever thread asks first.
+    pub fn compiled(&self) -> (&[Node<'a>], NodeIx) {
+        let (nodes, root) = self.compiled.get_or_init(|| {
+            let mut compiler = Compiler {
+                nodes: Vec::new(),
+                keep_unknown: self.keep_unknown,
+            };
+            let root = compiler.compile(self.source, self.depth, false);
+            if self.open
+                && let Some(Kind::Object(object)) =
+                    compiler.nodes.get_mut(root as usize).map(|n| &mut n.kind)
+            {
+                object.additional = Additional::Open;
+            }
+            (compiler.nodes, root)
+        });
+        (nodes, *root)
+    }
 }
 
 impl<'a> CrdSchema<'a> {
@@ -64,8 +97,23 @@ impl<'a> Compiler<'a> {
         self.push(Node::new(Kind::Any))
     }
 
+    /// A child schema, compiled when a walk first reaches it.
+    fn lazy(&mut self, s: NodeRef<'a>, depth: u32, open: bool) -> NodeIx {
+        if depth > MAX_SCHEMA_DEPTH || !s.is_map() {
+            return self.any();
+        }
+        self.push(Node::new(Kind::Lazy(Box::new(Lazy {
+            source: s,
+            depth,
+            keep_unknown: self.keep_unknown,
+            open,
+            compiled: std::sync::OnceLock::new(),
+        }))))
+    }
+
+    /// Schema node `s`, its children left to compile on first use.
     fn compile(&mut self, s: NodeRef<'a>, depth: u32, root: bool) -> NodeIx {
-        if depth > MAX_SCHEMA_DEPTH || !s.is_map() || self.nodes.len() >= MAX_SCHEMA_NODES {
+        if depth > MAX_SCHEMA_DEPTH || !s.is_map() {
             return self.any();
         }
         let f = Fields::of(s);
@@ -111,17 +159,9 @@ impl<'a> Compiler<'a> {
                 Some("boolean") => Kind::Boolean,
                 Some("array") => {
                     let items = match f.items {
-                        Some(items) if items.is_map() => self.compile(items, depth + 1, false),
-                        _ => self.any(),
+                        Some(items) => self.lazy(items, depth + 1, preserve),
+                        None => self.any(),
                     };
-                    // The API server keeps unknown fields of the items of a preserving list too
-                    // (its pruning skips one level down through arrays).
-                    if preserve
-                        && let Some(Kind::Object(object)) =
-                            self.nodes.get_mut(items as usize).map(|n| &mut n.kind)
-                    {
-                        object.additional = Additional::Open;
-                    }
                     Kind::Array(items)
                 }
                 Some("object") => self.object(&f, properties, preserve, embedded, depth, root),
@@ -151,7 +191,7 @@ impl<'a> Compiler<'a> {
             Additional::Open
         } else {
             match f.additional {
-                Some(a) if a.is_map() => Additional::Schema(self.compile(a, depth + 1, false)),
+                Some(a) if a.is_map() => Additional::Schema(self.lazy(a, depth + 1, false)),
                 Some(a) if is_true(Some(a)) => Additional::Open,
                 _ => Additional::Closed,
             }
@@ -169,7 +209,7 @@ impl<'a> Compiler<'a> {
             if (root || embedded) && name == "metadata" {
                 continue;
             }
-            let node = self.compile(entry.value, depth + 1, false);
+            let node = self.lazy(entry.value, depth + 1, false);
             props.push(Prop {
                 name,
                 node,

@@ -84,6 +84,8 @@ pub enum Kind<'a> {
     Object(Object<'a>),
     /// A built-in definition, by name index, resolved for the target version.
     Ref(u32),
+    /// A part of a CRD's schema, compiled when first visited (see [`crd`]).
+    Lazy(Box<crd::Lazy<'a>>),
 }
 
 #[derive(Debug, Clone)]
@@ -427,6 +429,22 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
         let Some((node, title)) = self.schema.node(ix) else {
             return;
         };
+        if let Kind::Lazy(lazy) = &node.kind {
+            // Its own small arena: walk it, then come back to this one.
+            let (nodes, root) = lazy.compiled();
+            let outer = std::mem::replace(
+                &mut self.schema,
+                Schema {
+                    nodes,
+                    defs: &[],
+                    names: &[],
+                },
+            );
+            self.budget += 1;
+            self.visit(at, root, depth);
+            self.schema = outer;
+            return;
+        }
         let ty = yaml_type(&at.value);
         if ty == YamlType::Null || is_template_expression(&at.value) {
             return;
@@ -555,7 +573,7 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
                 }
                 self.object(at, object, title.or(object.title), depth);
             }
-            Kind::Ref(_) => {}
+            Kind::Ref(_) | Kind::Lazy(_) => {}
         }
     }
 
