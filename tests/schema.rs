@@ -335,6 +335,57 @@ fn differential_cases_match_kubernetes_validate() {
 }
 
 #[test]
+fn alias_fan_out_in_a_schema_and_its_resource_is_bounded() {
+    // Schemas compile as a walk reaches them, one node and its properties at a time. Here each
+    // level of the schema has 500 properties and each level of the resource two of them, both
+    // aliases of the level below: the walk's 250,000 visits each reach a new part of the schema,
+    // 501 nodes to compile, over 100 million in all unless the walk's budget of compiled nodes
+    // stops it.
+    let (wide, deep) = (500, 18);
+    let mut schema = String::from("s0: &s0 {type: string}\n");
+    let mut resource = String::from("r0: &r0 x\n");
+    for i in 1..deep {
+        let props: Vec<String> = (0..wide).map(|k| format!("f{k}: *s{}", i - 1)).collect();
+        schema.push_str(&format!(
+            "s{i}: &s{i} {{type: object, properties: {{{}}}}}\n",
+            props.join(", ")
+        ));
+        resource.push_str(&format!(
+            "r{i}: &r{i} {{f0: *r{j}, f1: *r{j}}}\n",
+            j = i - 1
+        ));
+    }
+    let last = deep - 1;
+    let text = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: fans.example.com\nx-anchors:\n  {}\nspec:\n  group: example.com\n  names: {{kind: Fan, plural: fans}}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema: {{type: object, properties: {{spec: *s{last}}}}}\n---\napiVersion: example.com/v1\nkind: Fan\nmetadata:\n  name: f\nx-anchors:\n  {}\nspec: *r{last}\n",
+        schema.replace('\n', "\n  "),
+        resource.replace('\n', "\n  "),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "fan.yaml", &text);
+    let options = Options {
+        enable: vec![SCHEMA_RULES.to_string()],
+        ..Options::default()
+    };
+    let started = std::time::Instant::now();
+    let found = lint(&path, &options);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The stray key is still reported in both objects.
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(rule, _, m)| rule == "schema-unknown-field" && m.contains("`x-anchors`"))
+            .count(),
+        2,
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn alias_fan_out_in_a_schema_is_bounded() {
     // A CRD whose schema nests aliases ten wide and twenty deep: 10^20 nodes if followed fully,
     // both when the CRD itself is validated (JSONSchemaProps is recursive) and when its schema is

@@ -22,6 +22,12 @@ use crate::yaml::{EntryRef, NodeRef};
 /// How deep a CRD schema may nest before the rest is taken as "anything".
 const MAX_SCHEMA_DEPTH: u32 = 64;
 
+/// How many compiled schema nodes one object's walk may use; beyond, it stops descending. Aliases
+/// are followed, so a crafted CRD could otherwise make the compiled parts exponential in its size;
+/// a real resource uses a few hundred. Counted per walk, whichever walk compiled the part, so the
+/// findings do not depend on which thread got there first.
+pub const MAX_SCHEMA_NODES: usize = 200_000;
+
 /// The start of the OpenAPI pattern Kubernetes' own CRDs (and controller-gen) give quantities.
 const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))";
 

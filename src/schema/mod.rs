@@ -363,6 +363,8 @@ struct Walk<'s, 'a, 'd, 'n> {
     path: Vec<Step<'d>>,
     out: Vec<Finding>,
     budget: u32,
+    /// How many more lazily compiled schema nodes the walk may use (see [`crd::MAX_SCHEMA_NODES`]).
+    schema_budget: usize,
     /// The effective entries of the mapping being checked at each depth, with their keys: buffers
     /// reused from one mapping to the next (one depth holds one mapping at a time).
     entries: Vec<Vec<(EntryRef<'d>, Option<&'d str>)>>,
@@ -431,7 +433,11 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
         };
         if let Kind::Lazy(lazy) = &node.kind {
             // Its own small arena: walk it, then come back to this one.
+            if self.schema_budget == 0 {
+                return;
+            }
             let (nodes, root) = lazy.compiled();
+            self.schema_budget = self.schema_budget.saturating_sub(nodes.len());
             let outer = std::mem::replace(
                 &mut self.schema,
                 Schema {
@@ -979,6 +985,7 @@ fn walk<'d>(
         path: key.map(Step::Key).into_iter().collect(),
         out: Vec::new(),
         budget: VISIT_BUDGET,
+        schema_budget: crd::MAX_SCHEMA_NODES,
         entries: Vec::new(),
     };
     walk.visit(At { value, anchor }, ix, 0);
