@@ -365,9 +365,9 @@ struct Walk<'s, 'a, 'd, 'n> {
     budget: u32,
     /// How many more lazily compiled schema nodes the walk may use (see [`crd::MAX_SCHEMA_NODES`]).
     schema_budget: usize,
-    /// The effective entries of the mapping being checked at each depth, with their keys: buffers
-    /// reused from one mapping to the next (one depth holds one mapping at a time).
-    entries: Vec<Vec<(EntryRef<'d>, Option<&'d str>)>>,
+    /// The effective entries of the mapping being checked at each depth: buffers reused from one
+    /// mapping to the next (one depth holds one mapping at a time).
+    entries: Vec<Vec<EntryRef<'d>>>,
 }
 
 /// Where the walk is: the value, and where to point for a field missing from it.
@@ -555,8 +555,8 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
                     return;
                 }
                 let entries = self.take_entries(at.value, depth);
-                for &(entry, key) in &entries {
-                    let Some(key) = key else {
+                for entry in &entries {
+                    let Some(key) = entry.key.scalar() else {
                         continue;
                     };
                     self.path.push(Step::Key(key));
@@ -583,19 +583,15 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
         }
     }
 
-    /// The effective entries of mapping `map` (see [`effective_entries`]) in the buffer of
-    /// `depth`, which the caller gives back when done with them.
-    fn take_entries(
-        &mut self,
-        map: NodeRef<'d>,
-        depth: u32,
-    ) -> Vec<(EntryRef<'d>, Option<&'d str>)> {
+    /// The effective entries of mapping `map` (`NodeRef::entries`) in the buffer of `depth`,
+    /// which the caller gives back when done with them.
+    fn take_entries(&mut self, map: NodeRef<'d>, depth: u32) -> Vec<EntryRef<'d>> {
         let level = depth as usize;
         if self.entries.len() <= level {
             self.entries.resize_with(level + 1, Vec::new);
         }
         let mut entries = std::mem::take(&mut self.entries[level]);
-        effective_entries(map, &mut entries);
+        map.entries_into(&mut entries);
         entries
     }
 
@@ -607,18 +603,18 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
             .iter()
             .filter(|p| p.required && !(at_root && p.name == "status"))
         {
-            let present = entries
-                .iter()
-                .any(|(e, key)| *key == Some(prop.name) && yaml_type(&e.value) != YamlType::Null);
+            let present = entries.iter().any(|e| {
+                e.key.scalar() == Some(prop.name) && yaml_type(&e.value) != YamlType::Null
+            });
             if !present {
                 let what = match (title, self.path.is_empty()) {
                     (_, true) => (self.root_name)(),
                     (Some(t), false) => format!("`{}` ({})", self.path(), short_title(t)),
                     (None, false) => format!("`{}`", self.path()),
                 };
-                let null = entries.iter().any(|(_, key)| *key == Some(prop.name));
-                let span = match entries.iter().find(|(_, key)| *key == Some(prop.name)) {
-                    Some((e, _)) => e.head_span(),
+                let null = entries.iter().any(|e| e.key.scalar() == Some(prop.name));
+                let span = match entries.iter().find(|e| e.key.scalar() == Some(prop.name)) {
+                    Some(e) => e.head_span(),
                     None => at.anchor,
                 };
                 self.push(
@@ -637,8 +633,8 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
                 );
             }
         }
-        for &(entry, key) in &entries {
-            let Some(key) = key else {
+        for entry in &entries {
+            let Some(key) = entry.key.scalar() else {
                 continue;
             };
             // A manifest's `status` is the controllers' to write; the API server discards it.
@@ -796,35 +792,6 @@ impl<'s, 'a, 'd, 'n> Walk<'s, 'a, 'd, 'n> {
             Some(help),
         );
     }
-}
-
-/// The entries of a mapping as the API server reads them (see `NodeRef::entries`), with their
-/// keys, into `out`: without `entries`' allocations in the common case (no merge keys, a few
-/// dozen keys at most).
-fn effective_entries<'d>(node: NodeRef<'d>, out: &mut Vec<(EntryRef<'d>, Option<&'d str>)>) {
-    out.clear();
-    let mut merges = false;
-    for entry in node.raw_entries() {
-        merges |= entry.is_merge();
-        out.push((entry, entry.key.scalar()));
-    }
-    if merges || out.len() > 32 {
-        out.clear();
-        out.extend(node.entries().into_iter().map(|e| (e, e.key.scalar())));
-        return;
-    }
-    // The last of duplicate keys wins (keys of equal text have equal lengths: most pairs are
-    // told apart without reading their text).
-    let mut kept = 0;
-    for i in 0..out.len() {
-        let key = out[i].1;
-        if key.is_some() && out[i + 1..].iter().any(|later| later.1 == key) {
-            continue;
-        }
-        out[kept] = out[i];
-        kept += 1;
-    }
-    out.truncate(kept);
 }
 
 /// An unrendered Go template expression (`name: {{ .Name }}`), which YAML reads as a flow mapping:

@@ -281,21 +281,38 @@ impl<'a> NodeRef<'a> {
     /// The effective entries of a mapping as Kubernetes reads it: merge keys expanded (explicit keys
     /// win, earlier merge sources win over later ones), and for duplicate keys only the last one.
     pub fn entries(&self) -> Vec<EntryRef<'a>> {
-        // Most mappings have a few distinct keys and no merge key: their entries as written.
-        let raw: Vec<EntryRef<'a>> = self.raw_entries().collect();
-        if raw.len() <= 16
-            && raw
-                .iter()
-                .enumerate()
-                .all(|(i, e)| plain_entry(&raw[..i], e))
-        {
-            return raw;
+        let mut out = Vec::new();
+        self.entries_into(&mut out);
+        out
+    }
+
+    /// [`NodeRef::entries`] into `out` (cleared first), for callers that reuse one buffer.
+    pub fn entries_into(&self, out: &mut Vec<EntryRef<'a>>) {
+        out.clear();
+        // Most mappings have a few keys and no merge key: their entries as written, but for the
+        // earlier of duplicate keys (keys of equal text have equal lengths, compared first).
+        let mut merges = false;
+        for entry in self.raw_entries() {
+            merges |= entry.is_merge();
+            out.push(entry);
         }
-        let mut out: Vec<EntryRef<'a>> = Vec::new();
+        if !merges && out.len() <= 32 {
+            let mut kept = 0;
+            for i in 0..out.len() {
+                let key = out[i].key.scalar();
+                if key.is_some() && out[i + 1..].iter().any(|later| later.key.scalar() == key) {
+                    continue;
+                }
+                out[kept] = out[i];
+                kept += 1;
+            }
+            out.truncate(kept);
+            return;
+        }
+        out.clear();
         let mut seen = std::collections::HashSet::new();
         let mut budget = MERGE_VISIT_BUDGET;
-        self.collect_entries(&mut out, &mut seen, 0, &mut budget);
-        out
+        self.collect_entries(out, &mut seen, 0, &mut budget);
     }
 
     /// Appends the entries whose keys are not in `seen` yet: own keys first (the last duplicate
@@ -418,15 +435,6 @@ impl<'a> NodeRef<'a> {
     pub fn get_str(&self, key: &str) -> Option<&'a str> {
         self.get(key).and_then(|v| v.as_str())
     }
-}
-
-/// An entry that is not a merge key and whose key no earlier entry has.
-fn plain_entry(earlier: &[EntryRef<'_>], entry: &EntryRef<'_>) -> bool {
-    let Some(key) = entry.key.scalar() else {
-        return true;
-    };
-    (!(key == "<<" || entry.key.node().tag.is_some()) || !is_merge_key(&entry.key))
-        && earlier.iter().all(|e| e.key.scalar() != Some(key))
 }
 
 fn is_merge_key(key: &NodeRef<'_>) -> bool {
